@@ -1,0 +1,3 @@
+from hw3.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Speed measurements (`hw3 bench ...`): throughput, never correctness."""

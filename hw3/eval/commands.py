@@ -1,0 +1,114 @@
+"""`hw3 evaluator train|test`: the tag evaluator behind every metric.
+
+`hw3 evaluate` (generator checkpoints) builds on `add_evaluation_arguments` and `run_evaluation`
+below: it only has to turn a checkpoint into `sample_fn(hair, eyes, z) -> images`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import time
+from pathlib import Path
+
+DEFAULT_WEIGHTS = "weights/evaluator.safetensors"
+
+
+def register(subparsers) -> None:
+    evaluator = subparsers.add_parser("evaluator", help="train or test the tag evaluator used by the metrics")
+    actions = evaluator.add_subparsers(dest="evaluator_command", required=True)
+
+    train = actions.add_parser("train", help="train the evaluator on the training split, then test it")
+    train.add_argument("--data", type=Path, default=Path("data/anime"), help="rendered data root (train/ and test/)")
+    train.add_argument("--out", type=Path, default=Path(DEFAULT_WEIGHTS), help="weights file; the sidecar is OUT.json")
+    train.add_argument("--steps", type=int, default=3000)
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--batch_size", type=int, default=64)
+    train.add_argument("--learning_rate", type=float, default=2e-3)
+    train.set_defaults(run=run_train)
+
+    test = actions.add_parser("test", help="accuracy of saved evaluator weights on the test split")
+    test.add_argument("--data", type=Path, default=Path("data/anime"))
+    test.add_argument("--weights", type=Path, default=Path(DEFAULT_WEIGHTS))
+    test.set_defaults(run=run_test)
+
+
+def run_train(args: argparse.Namespace) -> int:
+    import torch
+
+    from hw3.data.dataset import load_split
+    from hw3.eval.evaluator import EvaluatorConfig, save_evaluator
+    from hw3.eval.features import dataset_fingerprint
+    from hw3.eval.train_evaluator import (
+        EvaluatorTrainingConfig, accuracy_report, format_accuracy_report, train_tag_classifier)
+    from hw3.weights import command_line, git_commit
+
+    train_set, test_set = load_split(args.data, "train"), load_split(args.data, "test")
+    model_config = EvaluatorConfig()
+    training_config = EvaluatorTrainingConfig(
+        steps=args.steps, batch_size=args.batch_size, learning_rate=args.learning_rate, seed=args.seed)
+    started = time.perf_counter()
+    model, losses = train_tag_classifier(train_set.images, train_set.hair, train_set.eyes, model_config, training_config)
+    seconds = time.perf_counter() - started
+    report = accuracy_report(model, test_set.images, test_set.hair, test_set.eyes)
+    print(format_accuracy_report(report))
+    sidecar = save_evaluator(model, args.out, {
+        "training": dataclasses.asdict(training_config),
+        "command": command_line(),
+        "seed": args.seed,
+        "data": str(args.data),
+        "train_fingerprint": dataset_fingerprint(train_set),
+        "test_fingerprint": dataset_fingerprint(test_set),
+        "final_loss": float(sum(losses[-100:]) / len(losses[-100:])),
+        "training_seconds": round(seconds, 1),
+        "torch_threads": torch.get_num_threads(),
+        "torch_version": torch.__version__,
+        "git_commit": git_commit(),
+        "test_accuracy": report,
+    })
+    print(f"wrote {args.out} (sha256 {sidecar['weights_sha256'][:12]}...) in {seconds:.0f} s of training")
+    return 0
+
+
+def run_test(args: argparse.Namespace) -> int:
+    from hw3.data.dataset import load_split
+    from hw3.eval.evaluator import load_evaluator
+    from hw3.eval.train_evaluator import accuracy_report, format_accuracy_report
+
+    model, _ = load_evaluator(args.weights)
+    test_set = load_split(args.data, "test")
+    print(format_accuracy_report(accuracy_report(model, test_set.images, test_set.hair, test_set.eyes)))
+    return 0
+
+
+def add_evaluation_arguments(parser: argparse.ArgumentParser) -> None:
+    """Flags shared by every command that evaluates a generator."""
+    parser.add_argument("--data", type=Path, default=Path("data/anime"))
+    parser.add_argument("--evaluator", type=Path, default=Path(DEFAULT_WEIGHTS))
+    parser.add_argument("--num_samples", type=int, default=10000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out_dir", type=Path, default=Path("runs/evaluation"), help="figures and results.jsonl")
+    parser.add_argument("--cas", action="store_true", help="also train classifiers for the Classification Accuracy Score")
+    parser.add_argument("--cas_steps", type=int, default=3000)
+
+
+def run_evaluation(args: argparse.Namespace, sample_fn, z_dim: int, label: str) -> dict:
+    """Evaluate `sample_fn` as the flags say; print the markdown table, append to results.jsonl."""
+    from hw3.data.dataset import load_split
+    from hw3.eval.classification_accuracy_score import CASConfig
+    from hw3.eval.evaluate import evaluate_generator, save_results
+    from hw3.eval.evaluator import load_evaluator
+    from hw3.eval.report import markdown_table
+    from hw3.eval.train_evaluator import EvaluatorTrainingConfig
+
+    evaluator, sidecar = load_evaluator(args.evaluator)
+    cas_config = CASConfig(training=EvaluatorTrainingConfig(steps=args.cas_steps, seed=args.seed)) if args.cas else None
+    results = evaluate_generator(
+        sample_fn, evaluator, load_split(args.data, "test"), load_split(args.data, "train"),
+        n=args.num_samples, seed=args.seed, z_dim=z_dim, cache_dir=args.data / ".cache" / "evaluator",
+        figure_dir=args.out_dir / label, cas_config=cas_config)
+    results.update(label=label, evaluator_sha256=sidecar["weights_sha256"])
+    print(markdown_table(results))
+    args.out_dir.mkdir(parents=True, exist_ok=True)
+    save_results(results, args.out_dir / "results.jsonl")
+    return results

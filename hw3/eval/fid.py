@@ -1,0 +1,39 @@
+"""Fréchet distance between Gaussians fitted to two feature sets (FID in evaluator space).
+
+d² = |μa − μb|² + tr(Σa + Σb − 2 (Σa Σb)^½). The matrix square root comes from
+`scipy.linalg.sqrtm`; statistics are float64, since float32 covariances of a few hundred
+dimensions lose the digits that the subtraction above depends on.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.linalg
+
+from hw3.errors import InputError
+
+
+def gaussian_statistics(features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """features (N, D) -> mean (D,) and covariance (D, D), float64; rows are samples."""
+    features = np.asarray(features, dtype=np.float64)
+    if features.ndim != 2 or len(features) < 2:
+        raise InputError(f"features have shape {features.shape} (expected (N, D) with N >= 2)")
+    return features.mean(axis=0), np.atleast_2d(np.cov(features, rowvar=False))
+
+
+def frechet_distance(mean_a: np.ndarray, cov_a: np.ndarray, mean_b: np.ndarray, cov_b: np.ndarray) -> float:
+    mean_difference = mean_a - mean_b
+    product_root = scipy.linalg.sqrtm(cov_a @ cov_b)
+    if not np.isfinite(product_root).all():
+        # Singular covariances (fewer samples than dimensions): nudge both off singularity.
+        offset = np.eye(len(cov_a)) * 1e-6
+        product_root = scipy.linalg.sqrtm((cov_a + offset) @ (cov_b + offset))
+    # Σa Σb is similar to a PSD matrix, so its root is real; any imaginary part is round-off.
+    trace_root = np.trace(product_root.real)
+    distance = mean_difference @ mean_difference + np.trace(cov_a) + np.trace(cov_b) - 2.0 * trace_root
+    return float(max(distance, 0.0))
+
+
+def fid(features_a: np.ndarray, features_b: np.ndarray) -> float:
+    """FID between two feature sets (N, D) and (M, D)."""
+    return frechet_distance(*gaussian_statistics(features_a), *gaussian_statistics(features_b))

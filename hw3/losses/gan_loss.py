@@ -1,0 +1,168 @@
+"""The one loss object the training loop calls: it alone knows each GAN variant's formula.
+
+The loop draws z, then calls `discriminator_loss` n_critic times per `generator_loss`. A variant
+is a `LossConfig`: objective (bce / wasserstein / hinge), matching-aware D (wrong tags count as
+fake), gradient penalty (WGAN-GP), auxiliary classifier weight (ACGAN).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import torch
+from torch import nn
+
+from hw3.errors import InputError
+from hw3.losses.auxiliary import auxiliary_classification_loss, classification_accuracy
+from hw3.losses.matching import mismatched_tags
+from hw3.losses.objectives import OBJECTIVES
+from hw3.losses.penalties import gradient_penalty
+
+# Starting points per variant; a run's config file may override any field.
+LOSS_PRESETS: dict[str, dict] = {
+    "dcgan": {},
+    "cgan": {"matching_aware": True},
+    "wgan_gp": {"objective": "wasserstein", "gradient_penalty_weight": 10.0, "n_critic": 5},
+    "acgan": {"aux_weight": 1.0},
+}
+
+
+@dataclass
+class LossConfig:
+    objective: str = "bce"  # one of OBJECTIVES
+    matching_aware: bool = False  # D also learns (real image, wrong tags) -> fake
+    gradient_penalty_weight: float = 0.0  # lambda = 10 in Gulrajani et al.
+    aux_weight: float = 0.0  # > 0 adds ACGAN's hair/eye cross-entropy
+    n_critic: int = 1  # D steps per G step
+
+    def __post_init__(self):
+        if self.objective not in OBJECTIVES:
+            raise InputError(
+                f"LossConfig.objective: unknown '{self.objective}' (expected one of: {', '.join(OBJECTIVES)})"
+            )
+        for name in ("gradient_penalty_weight", "aux_weight"):
+            if getattr(self, name) < 0:
+                raise InputError(f"LossConfig.{name}: {getattr(self, name)} (expected >= 0)")
+        if self.n_critic < 1:
+            raise InputError(f"LossConfig.n_critic: {self.n_critic} (expected an integer >= 1)")
+
+    @classmethod
+    def preset(cls, variant: str) -> "LossConfig":
+        if variant not in LOSS_PRESETS:
+            raise InputError(
+                f"loss preset: unknown variant '{variant}' (expected one of: {', '.join(LOSS_PRESETS)})"
+            )
+        return cls(**LOSS_PRESETS[variant])
+
+
+class TaggedImageBatch(Protocol):
+    real_images: torch.Tensor  # (B, 3, 64, 64) in [-1, 1]
+    hair: torch.Tensor | None  # (B,) long
+    eyes: torch.Tensor | None  # (B,) long
+
+
+def _is_conditional(network: nn.Module) -> bool:
+    # DistributedDataParallel hides the network's attributes behind `.module`.
+    while not hasattr(network, "is_conditional") and hasattr(network, "module"):
+        network = network.module
+    return network.is_conditional
+
+
+def _without_compile(network: nn.Module) -> nn.Module:
+    # torch.compile (AOTAutograd) cannot double-backward, which the gradient penalty needs.
+    while hasattr(network, "_orig_mod"):
+        network = network._orig_mod
+    return network
+
+
+def _tags_for(network: nn.Module, batch: TaggedImageBatch) -> tuple:
+    return (batch.hair, batch.eyes) if _is_conditional(network) else (None, None)
+
+
+def _mean(values: torch.Tensor) -> torch.Tensor:
+    return values.detach().float().mean()
+
+
+class GANLoss:
+    def __init__(self, config: LossConfig):
+        self.config = config
+        self.objective = OBJECTIVES[config.objective]()
+
+    @property
+    def n_critic(self) -> int:
+        return self.config.n_critic
+
+    def _check_networks(self, generator: nn.Module, discriminator: nn.Module) -> None:
+        config = self.config
+        if config.matching_aware and not _is_conditional(discriminator):
+            raise ValueError("GANLoss: matching_aware needs a conditional discriminator (conditioning != 'none')")
+        if config.aux_weight > 0 and not _is_conditional(generator):
+            raise ValueError("GANLoss: aux_weight > 0 needs a conditional generator (condition != None)")
+        if config.gradient_penalty_weight > 0 and any(
+            isinstance(layer, nn.modules.batchnorm._BatchNorm) for layer in discriminator.modules()
+        ):
+            # Batch norm mixes samples, so a per-sample input gradient is no longer defined.
+            raise ValueError(
+                "GANLoss: gradient penalty with a batch-norm critic (expected norm='layer' or 'none')"
+            )
+
+    def _auxiliary(self, output, batch: TaggedImageBatch) -> torch.Tensor:
+        if output.hair_logits is None:
+            raise ValueError("GANLoss: aux_weight > 0 needs a discriminator with aux_heads=True")
+        return auxiliary_classification_loss(output.hair_logits, output.eye_logits, batch.hair, batch.eyes)
+
+    def discriminator_loss(self, generator: nn.Module, discriminator: nn.Module, batch: TaggedImageBatch,
+                           z: torch.Tensor, rng: torch.Generator) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        self._check_networks(generator, discriminator)
+        config, objective = self.config, self.objective
+        real_images = batch.real_images
+        critic_tags = _tags_for(discriminator, batch)
+        with torch.no_grad():
+            fake_images = generator(z, *_tags_for(generator, batch))  # (B, 3, 64, 64)
+        # Separate passes for real and fake, as in the DCGAN reference: batch norm sees one kind at a time.
+        real_output = discriminator(real_images, *critic_tags)
+        fake_output = discriminator(fake_images, *critic_tags)
+        stats = {"d_real": _mean(real_output.logits), "d_fake": _mean(fake_output.logits)}
+        if config.matching_aware:
+            wrong_hair, wrong_eyes = mismatched_tags(batch.hair, batch.eyes, rng)
+            mismatch_logits = discriminator(real_images, wrong_hair, wrong_eyes).logits
+            # Two kinds of fake share the fake half of the loss (Reed et al. 2016, algorithm 1).
+            fake_terms = 0.5 * (objective.fake_term(fake_output.logits) + objective.fake_term(mismatch_logits))
+            loss = objective.real_term(real_output.logits) + fake_terms
+            stats["d_mismatch"] = _mean(mismatch_logits)
+        else:
+            loss = objective.discriminator(real_output.logits, fake_output.logits)
+        if config.objective == "wasserstein":
+            stats["wasserstein_estimate"] = stats["d_real"] - stats["d_fake"]
+        if config.gradient_penalty_weight > 0:
+            critic = _without_compile(discriminator)
+            penalty, gradient_norm = gradient_penalty(
+                lambda images: critic(images, *critic_tags).logits, real_images, fake_images, rng
+            )
+            loss = loss + config.gradient_penalty_weight * penalty
+            stats["gp"], stats["gradient_norm"] = penalty.detach(), gradient_norm
+        if config.aux_weight > 0:
+            aux_loss = self._auxiliary(real_output, batch) + self._auxiliary(fake_output, batch)
+            loss = loss + config.aux_weight * aux_loss
+            stats["d_aux"] = aux_loss.detach()
+            stats["aux_acc_hair"] = classification_accuracy(real_output.hair_logits, batch.hair)
+            stats["aux_acc_eyes"] = classification_accuracy(real_output.eye_logits, batch.eyes)
+        stats["d_loss"] = loss.detach()
+        return loss, stats
+
+    def generator_loss(self, generator: nn.Module, discriminator: nn.Module, batch: TaggedImageBatch,
+                       z: torch.Tensor, rng: torch.Generator) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        self._check_networks(generator, discriminator)
+        fake_images = generator(z, *_tags_for(generator, batch))  # (B, 3, 64, 64)
+        fake_output = discriminator(fake_images, *_tags_for(discriminator, batch))
+        loss = self.objective.generator(fake_output.logits)
+        stats = {"g_fake": _mean(fake_output.logits)}
+        if self.config.aux_weight > 0:
+            aux_loss = self._auxiliary(fake_output, batch)
+            loss = loss + self.config.aux_weight * aux_loss
+            stats["g_aux"] = aux_loss.detach()
+            stats["aux_acc_hair_fake"] = classification_accuracy(fake_output.hair_logits, batch.hair)
+            stats["aux_acc_eyes_fake"] = classification_accuracy(fake_output.eye_logits, batch.eyes)
+        stats["g_loss"] = loss.detach()
+        return loss, stats

@@ -1,0 +1,30 @@
+"""WGAN-GP gradient penalty (Gulrajani et al. 2017, algorithm 1)."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import torch
+
+
+def gradient_penalty(
+    critic: Callable[[torch.Tensor], torch.Tensor],
+    real_images: torch.Tensor,
+    fake_images: torch.Tensor,
+    rng: torch.Generator,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Return (mean((||grad critic(x_hat)|| - 1)^2), mean ||grad||), unweighted, in float32.
+
+    x_hat = alpha * real + (1 - alpha) * fake with one alpha per sample; the norm is taken per
+    sample over all of (C, H, W). The graph is kept so the penalty trains the critic.
+    """
+    batch_size = real_images.shape[0]
+    alpha = torch.rand((batch_size, 1, 1, 1), generator=rng, device=real_images.device)  # (B, 1, 1, 1)
+    interpolates = alpha * real_images.detach().float() + (1 - alpha) * fake_images.detach().float()
+    interpolates.requires_grad_(True)
+    # bf16 gradients are too coarse for a norm compared against 1.
+    with torch.autocast(device_type=real_images.device.type, enabled=False):
+        critic_values = critic(interpolates).float()  # (B,)
+        (gradients,) = torch.autograd.grad(critic_values.sum(), interpolates, create_graph=True)
+    gradient_norms = gradients.flatten(start_dim=1).norm(dim=1)  # (B,)
+    return ((gradient_norms - 1) ** 2).mean(), gradient_norms.mean().detach()

@@ -1,0 +1,88 @@
+"""Hair/eye class labels -> one condition vector: where "blue hair" first becomes numbers.
+
+Every conditional network reads its tags through a `ConditionEncoder`, so a new way of encoding
+tags (e.g. fixed fastText word vectors plus a learned projection) is one class and one entry in
+`CONDITION_ENCODERS`.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from hw3.errors import InputError
+from hw3.tags import NUM_EYES, NUM_HAIR
+
+DEFAULT_EMBEDDING_DIM = 32  # per attribute; 12 and 11 classes need few dimensions
+
+
+class ConditionEncoder(nn.Module):
+    """`forward(hair (B,) long, eyes (B,) long) -> (B, output_dim)` float condition vector."""
+
+    output_dim: int
+
+
+class OneHotConditionEncoder(ConditionEncoder):
+    """Two one-hots side by side: 12 hair + 11 eye = 23 dimensions, nothing learned."""
+
+    def __init__(self):
+        super().__init__()
+        self.output_dim = NUM_HAIR + NUM_EYES
+
+    def forward(self, hair: torch.Tensor, eyes: torch.Tensor) -> torch.Tensor:
+        # F.one_hot with num_classes given does not sync with a GPU to range-check.
+        one_hots = [F.one_hot(hair, NUM_HAIR), F.one_hot(eyes, NUM_EYES)]
+        return torch.cat(one_hots, dim=1).float()  # (B, 23)
+
+
+class EmbeddingConditionEncoder(ConditionEncoder):
+    """A learned vector per hair colour and per eye colour, concatenated."""
+
+    def __init__(self, embedding_dim: int = DEFAULT_EMBEDDING_DIM):
+        super().__init__()
+        self.hair_embedding = nn.Embedding(NUM_HAIR, embedding_dim)
+        self.eye_embedding = nn.Embedding(NUM_EYES, embedding_dim)
+        self.output_dim = 2 * embedding_dim
+
+    def forward(self, hair: torch.Tensor, eyes: torch.Tensor) -> torch.Tensor:
+        return torch.cat([self.hair_embedding(hair), self.eye_embedding(eyes)], dim=1)  # (B, 2E)
+
+
+# kind -> constructor taking `embedding_dim`; a "fasttext" kind is added here.
+CONDITION_ENCODERS: dict[str, Callable[[int], ConditionEncoder]] = {
+    "onehot": lambda embedding_dim: OneHotConditionEncoder(),  # fixed width, ignores the size
+    "embedding": EmbeddingConditionEncoder,
+}
+
+
+def build_condition_encoder(kind: str, embedding_dim: int = DEFAULT_EMBEDDING_DIM) -> ConditionEncoder:
+    if kind not in CONDITION_ENCODERS:
+        raise InputError(
+            f"condition encoder: unknown kind '{kind}' (expected one of: {', '.join(CONDITION_ENCODERS)})"
+        )
+    if embedding_dim < 1:
+        raise InputError(f"condition encoder: embedding_dim {embedding_dim} (expected a positive integer)")
+    return CONDITION_ENCODERS[kind](embedding_dim)
+
+
+def check_tags(
+    who: str, is_conditional: bool, batch_size: int, hair: torch.Tensor | None, eyes: torch.Tensor | None
+) -> None:
+    """Fail loudly when tags are missing, unexpected, or do not match the batch."""
+    if (hair is None) != (eyes is None):
+        raise ValueError(f"{who}: got only one of hair/eyes (expected both or neither)")
+    if not is_conditional:
+        if hair is not None:
+            raise ValueError(f"{who} is unconditional but got hair/eye tags (expected hair=None, eyes=None)")
+        return
+    if hair is None:
+        raise ValueError(f"{who} is conditional but got no tags (expected hair and eyes, long tensors (B,))")
+    for name, tags in (("hair", hair), ("eyes", eyes)):
+        if tags.dtype != torch.long or tags.shape != (batch_size,):
+            raise ValueError(
+                f"{who}: {name} tags have dtype {tags.dtype} and shape {tuple(tags.shape)} "
+                f"(expected torch.int64 of shape ({batch_size},))"
+            )

@@ -1,0 +1,115 @@
+"""DCGAN generator (Radford et al. 2016), optionally conditioned on hair/eye tags.
+
+z (B, z_dim) [+ condition (B, C)] -> transposed convs 1 -> 4 -> 8 -> 16 -> 32 -> 64 with batch norm
+and ReLU, tanh output in [-1, 1]. A conditional generator joins the condition vector to z and,
+by default, also sets every batch norm's gain and shift from it (conditional batch norm).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from hw3.errors import InputError
+from hw3.models.conditioning import (
+    CONDITION_ENCODERS,
+    DEFAULT_EMBEDDING_DIM,
+    build_condition_encoder,
+    check_tags,
+)
+from hw3.models.weight_init import dcgan_init_
+
+
+@dataclass
+class GeneratorConfig:
+    z_dim: int = 100
+    ngf: int = 64  # channels of the last hidden layer; the first has 8 * ngf
+    condition: str | None = None  # None (unconditional) or a CONDITION_ENCODERS kind
+    embedding_dim: int = DEFAULT_EMBEDDING_DIM  # per attribute, for condition="embedding"
+    # Eye colour covers a few pixels, so a condition seen only at the input fades; feeding it to
+    # every layer's batch-norm gain/shift keeps it in reach of the last layers that paint eyes.
+    conditional_batch_norm: bool = True  # used only when condition is not None
+
+    def __post_init__(self):
+        if self.condition is not None and self.condition not in CONDITION_ENCODERS:
+            raise InputError(
+                f"GeneratorConfig.condition: unknown kind '{self.condition}' "
+                f"(expected None or one of: {', '.join(CONDITION_ENCODERS)})"
+            )
+        for name in ("z_dim", "ngf", "embedding_dim"):
+            if getattr(self, name) < 1:
+                raise InputError(f"GeneratorConfig.{name}: {getattr(self, name)} (expected a positive integer)")
+
+
+class ConditionalBatchNorm2d(nn.Module):
+    """Batch norm whose per-channel gain and shift are linear in the condition vector."""
+
+    def __init__(self, num_features: int, condition_dim: int):
+        super().__init__()
+        self.norm = nn.BatchNorm2d(num_features, affine=False)
+        # gain = 1 + W c: with W ~ N(0, 0.02) this starts like the paper's BN gains N(1, 0.02).
+        self.gain = nn.Linear(condition_dim, num_features, bias=False)
+        self.shift = nn.Linear(condition_dim, num_features, bias=False)
+
+    def forward(self, x: torch.Tensor, condition: torch.Tensor) -> torch.Tensor:
+        gain = 1 + self.gain(condition)[:, :, None, None]  # (B, C, 1, 1)
+        shift = self.shift(condition)[:, :, None, None]
+        return self.norm(x) * gain + shift
+
+
+class UpBlock(nn.Module):
+    """Transposed conv (4x4) -> batch norm (plain or conditional) -> ReLU."""
+
+    def __init__(self, in_channels: int, out_channels: int, stride: int, padding: int,
+                 condition_dim: int | None):
+        super().__init__()
+        # No conv bias: the batch norm that follows subtracts it anyway.
+        self.conv = nn.ConvTranspose2d(in_channels, out_channels, 4, stride, padding, bias=False)
+        self.norm = (nn.BatchNorm2d(out_channels) if condition_dim is None
+                     else ConditionalBatchNorm2d(out_channels, condition_dim))
+
+    def forward(self, x: torch.Tensor, condition: torch.Tensor | None) -> torch.Tensor:
+        x = self.conv(x)
+        x = self.norm(x) if condition is None else self.norm(x, condition)
+        return torch.relu(x)
+
+
+class Generator(nn.Module):
+    def __init__(self, config: GeneratorConfig):
+        super().__init__()
+        self.config = config
+        ngf = config.ngf
+        self.condition_encoder = (None if config.condition is None
+                                  else build_condition_encoder(config.condition, config.embedding_dim))
+        condition_dim = 0 if self.condition_encoder is None else self.condition_encoder.output_dim
+        norm_condition_dim = condition_dim if (condition_dim and config.conditional_batch_norm) else None
+        self.blocks = nn.ModuleList([
+            UpBlock(config.z_dim + condition_dim, 8 * ngf, 1, 0, norm_condition_dim),  # 1 -> 4
+            UpBlock(8 * ngf, 4 * ngf, 2, 1, norm_condition_dim),  # 4 -> 8
+            UpBlock(4 * ngf, 2 * ngf, 2, 1, norm_condition_dim),  # 8 -> 16
+            UpBlock(2 * ngf, ngf, 2, 1, norm_condition_dim),  # 16 -> 32
+        ])
+        self.to_rgb = nn.ConvTranspose2d(ngf, 3, 4, 2, 1, bias=False)  # 32 -> 64
+        dcgan_init_(self)
+
+    @property
+    def is_conditional(self) -> bool:
+        return self.condition_encoder is not None
+
+    def forward(self, z: torch.Tensor, hair: torch.Tensor | None = None,
+                eyes: torch.Tensor | None = None) -> torch.Tensor:
+        if z.dim() != 2 or z.shape[1] != self.config.z_dim:
+            raise ValueError(f"Generator: z has shape {tuple(z.shape)} (expected (B, {self.config.z_dim}))")
+        check_tags("Generator", self.is_conditional, z.shape[0], hair, eyes)
+        norm_condition = None
+        if self.condition_encoder is not None:
+            condition = self.condition_encoder(hair, eyes).to(z.dtype)  # (B, C)
+            z = torch.cat([z, condition], dim=1)  # (B, z_dim + C)
+            if self.config.conditional_batch_norm:
+                norm_condition = condition
+        x = z[:, :, None, None]  # (B, z_dim [+ C], 1, 1)
+        for block in self.blocks:
+            x = block(x, norm_condition)  # ... -> (B, ngf, 32, 32)
+        return torch.tanh(self.to_rgb(x))  # (B, 3, 64, 64)

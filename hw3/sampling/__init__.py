@@ -1,0 +1,1 @@
+"""Drawing images from generators: fixed noise, tag grids and PNG files."""

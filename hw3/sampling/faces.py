@@ -1,0 +1,42 @@
+"""Faces from a generator file: the one code path behind `hw3 sample` and the run scripts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+from hw3.errors import InputError
+from hw3.sampling.generator_file import load_generator
+from hw3.sampling.images import draw_noise, save_grid, tag_tensors
+from hw3.tags import read_tag_lines
+
+
+def sample_faces(
+    generator_path: str | Path, out_path: str | Path, tags_file: str | Path | None = None,
+    count: int | None = None, seed: int = 0, per_row: int = 5, truncation: float | None = None,
+    device: str = "cpu",
+) -> int:
+    """Write a grid PNG: one face per tag line in file order (or `count` faces); returns the count.
+
+    The tags file is parsed before anything else, so a bad file fails fast and leaves any
+    earlier `out_path` untouched. Face i always gets row i of the seed's noise, so a line's face
+    does not depend on how many lines follow it.
+    """
+    tag_lines = read_tag_lines(tags_file) if tags_file is not None else None
+    generator, _ = load_generator(generator_path, device)
+    if generator.is_conditional and tag_lines is None:
+        raise InputError(f"{generator_path}: a conditional generator needs a tags file (expected --tags FILE)")
+    if not generator.is_conditional and tag_lines is not None:
+        raise InputError(f"{generator_path}: an unconditional generator takes no tags (expected --count N)")
+    num_faces = len(tag_lines) if tag_lines is not None else (count or 25)
+    if num_faces < 1:
+        raise InputError(f"--count {num_faces}: expected a positive number of faces")
+    z = draw_noise(num_faces, generator.config.z_dim, seed, truncation).to(device)
+    hair = eyes = None
+    if tag_lines is not None:
+        hair, eyes = (t.to(device) for t in tag_tensors([line.tags for line in tag_lines]))
+    with torch.no_grad():
+        images = generator(z, hair, eyes)  # (N, 3, 64, 64)
+    save_grid(images, out_path, per_row=per_row)
+    return num_faces

@@ -1,0 +1,136 @@
+"""Training configuration: nested dataclasses, read from TOML and overridden from the CLI."""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hw3.errors import InputError
+from hw3.losses import LossConfig
+from hw3.models import DiscriminatorConfig, GeneratorConfig
+
+
+@dataclass
+class DataConfig:
+    root: str = "data/anime"
+    split: str = "train"
+    limit: int = 0  # use only the first N images (0: all); smoke runs use a few hundred
+    balanced_sampling: bool = False  # draw tag pairs uniformly, so rare colours are seen as often
+
+
+@dataclass
+class OptimizerConfig:
+    lr_generator: float = 2e-4
+    lr_discriminator: float = 2e-4
+    betas: tuple[float, float] = (0.5, 0.999)  # Radford et al.: beta1 = 0.5 damps oscillation
+
+
+@dataclass
+class TrainConfig:
+    name: str = "dcgan"
+    generator: GeneratorConfig = field(default_factory=GeneratorConfig)
+    discriminator: DiscriminatorConfig = field(default_factory=DiscriminatorConfig)
+    loss: LossConfig = field(default_factory=LossConfig)
+    optimizer: OptimizerConfig = field(default_factory=OptimizerConfig)
+    data: DataConfig = field(default_factory=DataConfig)
+    batch_size: int = 64
+    num_steps: int = 5000  # generator updates; each takes loss.n_critic discriminator batches
+    seed: int = 0
+    device: str = "auto"  # auto: CUDA, then Apple MPS, then CPU
+    mixed_precision: bool = True  # bf16 autocast, CUDA only
+    channels_last: bool = False
+    compile: bool = False
+    ema_decay: float = 0.999
+    ema_warmup: float = 10.0  # decay ramps as (1 + t) / (warmup + t) so early EMA tracks G
+    log_every: int = 25
+    sample_every: int = 250
+    checkpoint_every: int = 500
+    keep_checkpoints: int = 2
+    out_dir: str = "runs/dcgan"
+
+    @property
+    def conditional(self) -> bool:
+        return self.generator.condition is not None
+
+
+def config_to_dict(config: Any) -> dict[str, Any]:
+    return dataclasses.asdict(config)
+
+
+def _build(cls: type, values: dict[str, Any], where: str) -> Any:
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    kwargs: dict[str, Any] = {}
+    for key, value in values.items():
+        if key not in fields:
+            raise InputError(f"{where}: unknown key '{key}' (expected one of: {', '.join(fields)})")
+        default = getattr(cls(), key) if dataclasses.is_dataclass(cls) else None
+        if dataclasses.is_dataclass(default):
+            if not isinstance(value, dict):
+                raise InputError(f"{where}: '{key}' must be a table")
+            kwargs[key] = _build(type(default), value, f"{where}.{key}")
+        else:
+            kwargs[key] = _coerce(value, default, f"{where}.{key}")
+    return cls(**kwargs)
+
+
+def _coerce(value: Any, default: Any, where: str) -> Any:
+    if isinstance(default, bool) or default is None:
+        return value
+    if isinstance(default, tuple):
+        return tuple(value)
+    if isinstance(default, float) and isinstance(value, int):
+        return float(value)
+    if not isinstance(value, type(default)):
+        raise InputError(f"{where}: expected {type(default).__name__}, got {value!r}")
+    return value
+
+
+def config_from_dict(values: dict[str, Any], where: str = "config") -> TrainConfig:
+    return _build(TrainConfig, values, where)
+
+
+def _set_nested(values: dict[str, Any], dotted_key: str, value: Any) -> None:
+    *parents, leaf = dotted_key.split(".")
+    node = values
+    for parent in parents:
+        node = node.setdefault(parent, {})
+    node[leaf] = value
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """`'generator.ngf=32'` -> ('generator.ngf', 32); values are read as TOML, else as strings."""
+    if "=" not in text:
+        raise InputError(f"--set '{text}': expected KEY=VALUE, e.g. generator.ngf=32")
+    key, raw = (part.strip() for part in text.split("=", 1))
+    try:
+        value = tomllib.loads(f"value = {raw}")["value"]
+    except tomllib.TOMLDecodeError:
+        value = raw
+    return key, value
+
+
+def load_config(
+    path: str | Path | None, overrides: list[str] = (), typed_overrides: dict[str, Any] | None = None
+) -> TrainConfig:
+    """Config from a TOML file, then `--set KEY=VALUE` strings, then typed values by dotted key."""
+    values: dict[str, Any] = {}
+    where = "config"
+    if path is not None:
+        path = Path(path)
+        where = str(path)
+        try:
+            values = tomllib.loads(path.read_text(encoding="utf-8"))
+        except OSError as error:
+            raise InputError(f"{path}: cannot read config ({error.strerror})") from None
+        except tomllib.TOMLDecodeError as error:
+            raise InputError(f"{path}: {error}") from None
+    for override in overrides:
+        key, value = parse_override(override)
+        _set_nested(values, key, value)
+    for key, value in (typed_overrides or {}).items():
+        if value is not None:
+            _set_nested(values, key, value)
+    return config_from_dict(values, where)

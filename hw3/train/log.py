@@ -1,0 +1,38 @@
+"""The JSONL training log: one record per logging interval."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+
+class TrainingLog:
+    def __init__(self, path: str | Path, enabled: bool = True, truncate_after: int | None = None):
+        self.path = Path(path)
+        self.enabled = enabled
+        if enabled and truncate_after is not None and self.path.exists():
+            self._drop_records_after(truncate_after)
+
+    def _drop_records_after(self, step: int) -> None:
+        """A resumed run repeats the steps after its checkpoint: drop their old records."""
+        kept = [record for record in read_log(self.path) if record.get("step", 0) <= step]
+        temporary = self.path.with_name(f".{self.path.name}.tmp-{os.getpid()}")
+        temporary.write_text("".join(json.dumps(r, sort_keys=True) + "\n" for r in kept), encoding="utf-8")
+        os.replace(temporary, self.path)
+
+    def append(self, record: dict) -> None:
+        if self.enabled:
+            with open(self.path, "a", encoding="utf-8") as handle:
+                handle.write(json.dumps(record, sort_keys=True) + "\n")
+
+
+def read_log(path: str | Path) -> list[dict]:
+    """Records of a JSONL log; a torn last line (a run killed mid-write) is ignored."""
+    records = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    return records

@@ -1,0 +1,91 @@
+"""Weights on disk: safetensors for tensors plus a JSON sidecar for everything else.
+
+Loading never runs code: tensors come from safetensors, metadata from JSON.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors.torch import load_file, save_file
+from torch import nn
+
+from hw3.errors import InputError
+
+
+def sidecar_path(weights_path: str | Path) -> Path:
+    return Path(weights_path).with_suffix(".json")
+
+
+def file_sha256(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def git_commit(repo_dir: str | Path | None = None) -> str:
+    """HEAD's hash, with '-dirty' when tracked files differ; 'unknown' outside a checkout."""
+    cwd = Path(repo_dir) if repo_dir else Path(__file__).resolve().parent
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=cwd, capture_output=True, text=True, check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("-dirty" if dirty else "")
+
+
+def command_line() -> str:
+    return " ".join([Path(sys.argv[0]).name, *sys.argv[1:]])
+
+
+def write_json_atomic(path: str | Path, values: dict[str, Any]) -> None:
+    path = Path(path)
+    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    temporary.write_text(json.dumps(values, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def save_module_weights(module: nn.Module, path: str | Path) -> None:
+    """Write a plain module's state dict atomically (temporary file, then rename)."""
+    path = Path(path)
+    state = {name: tensor.detach().cpu().contiguous() for name, tensor in module.state_dict().items()}
+    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    save_file(state, str(temporary))
+    os.replace(temporary, path)
+
+
+def load_module_weights(module: nn.Module, path: str | Path, device: torch.device | str = "cpu") -> None:
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: weights file not found (expected a .safetensors file)")
+    state = load_file(str(path), device=str(device))
+    missing, unexpected = module.load_state_dict(state, strict=False)
+    if missing or unexpected:
+        raise InputError(
+            f"{path}: weights do not fit the network (missing {sorted(missing)[:3]}, "
+            f"unexpected {sorted(unexpected)[:3]})"
+        )
+
+
+def read_sidecar(weights_path: str | Path) -> dict[str, Any]:
+    path = sidecar_path(weights_path)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError:
+        raise InputError(f"{path}: sidecar not found (expected the JSON written beside the weights)") from None
+    except json.JSONDecodeError as error:
+        raise InputError(f"{path}:{error.lineno}: not valid JSON ({error.msg})") from None
