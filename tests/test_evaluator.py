@@ -129,3 +129,62 @@ def test_cli_trains_writes_sidecar_and_tests(tmp_path, capsys):
     args = parser.parse_args(["evaluator", "test", "--data", str(tmp_path / "data"), "--weights", str(out)])
     assert args.run(args) == 0
     assert "accuracy on 40 images" in capsys.readouterr().out
+
+
+# --- the shipped weights, on fresh faces from the renderer ----------------------------------
+
+WEIGHTS = Path(__file__).resolve().parents[1] / "weights" / "evaluator.safetensors"
+FACES_PER_PAIR = 4
+
+
+@pytest.fixture(scope="module")
+def test_split_faces():
+    """The first faces of every pair of the test split `hw3 data render --seed 0` writes, drawn
+    again here and passed through the same JPEG settings, so the test needs no data folder."""
+    import io
+
+    from hw3.data.render.examples import render_example
+    from hw3.data.render.writer import JPEG_QUALITY, RenderConfig
+
+    per_pair = RenderConfig(out_dir=Path("."), num_train=0).num_test_per_pair
+    images, hair, eyes = [], [], []
+    for pair in range(NUM_HAIR * NUM_EYES):
+        for offset in range(FACES_PER_PAIR):
+            face = render_example(0, "test", pair * per_pair + offset, per_pair)
+            buffer = io.BytesIO()
+            Image.fromarray(face.image).save(buffer, format="JPEG", quality=JPEG_QUALITY, subsampling=0)
+            images.append(np.asarray(Image.open(buffer).convert("RGB")).transpose(2, 0, 1))
+            hair.append(face.tags.hair_index)
+            eyes.append(face.tags.eye_index)
+    return torch.from_numpy(np.stack(images)), torch.tensor(hair), torch.tensor(eyes)
+
+
+def test_shipped_evaluator_reads_the_tags_of_test_faces(test_split_faces):
+    from hw3.eval.tag_accuracy import tag_accuracy
+
+    model, sidecar = load_evaluator(WEIGHTS)  # refuses weights whose sha256 differs from the sidecar's
+    assert sidecar["weights_sha256"] == file_sha256(WEIGHTS)
+    assert sidecar["test_accuracy"]["hair"] >= 0.99 and sidecar["test_accuracy"]["eyes"] >= 0.97
+    images, hair, eyes = test_split_faces
+    readout = extract_readout(model, images)
+    accuracy = tag_accuracy(readout.hair_logits, readout.eye_logits, hair.numpy(), eyes.numpy())
+    assert accuracy.hair >= 0.98 and accuracy.eyes >= 0.95 and accuracy.held_out["both"] >= 0.9
+    rng = np.random.default_rng(0)
+    shuffled = tag_accuracy(readout.hair_logits, readout.eye_logits, rng.permutation(hair.numpy()), rng.permutation(eyes.numpy()))
+    assert shuffled.hair < 0.2 and shuffled.eyes < 0.2 and shuffled.both < 0.05
+
+
+def test_shipped_evaluator_fid_tells_blurred_faces_from_real_ones(test_split_faces):
+    from hw3.eval.evaluate import split_halves
+    from hw3.eval.fid import fid
+
+    model, _ = load_evaluator(WEIGHTS)
+    images, hair, eyes = test_split_faces
+    half_a, half_b = split_halves((hair * NUM_EYES + eyes).numpy(), seed=0)
+    blur = torch.full((3, 1, 5, 5), 1 / 25)
+    blurred = torch.nn.functional.conv2d(
+        torch.nn.functional.pad(images[half_b].float(), (2, 2, 2, 2), mode="replicate"), blur, groups=3)
+    features_a = extract_readout(model, images[half_a]).features
+    real_fid = fid(features_a, extract_readout(model, images[half_b]).features)
+    blurred_fid = fid(features_a, extract_readout(model, blurred.round().to(torch.uint8)).features)
+    assert real_fid * 3 < blurred_fid

@@ -12,10 +12,10 @@ from skimage.draw import polygon as skimage_polygon
 
 from hw3.cli import main
 from hw3.data.pairs import HELD_OUT_PAIRS, training_pair_probabilities
-from hw3.data.render import EYE_RGB, HAIR_RGB, render_face
-from hw3.data.render import writer
+from hw3.data.render import EYE_RGB, HAIR_RGB, render_face, writer
 from hw3.data.render.examples import example_rng, example_tags
-from hw3.data.render.raster import fill_polygon
+from hw3.data.render.geometry import ellipse
+from hw3.data.render.raster import fill_polygon, fill_polygons
 from hw3.data.render.writer import RenderConfig, render_dataset
 from hw3.tags import EYE_COLOURS, HAIR_COLOURS, NUM_PAIRS, HairEyeTags, pair_from_index, parse_colour_phrase
 
@@ -81,21 +81,38 @@ def test_training_tags_follow_the_distribution_and_skip_held_out_pairs():
     assert total_variation < 0.08
 
 
-def test_fill_polygon_matches_skimage():
+def _random_polygon(rng: np.random.Generator) -> np.ndarray:
+    num_points = int(rng.integers(3, 25))
+    angles = np.sort(rng.uniform(0, 2 * np.pi, num_points))
+    radii = rng.uniform(5, 80, num_points)
+    centre = rng.uniform(20, 108, 2)
+    return np.stack([centre[0] + radii * np.cos(angles), centre[1] + radii * np.sin(angles)], axis=1)
+
+
+def _full_canvas(mask) -> np.ndarray:
+    canvas = np.zeros((128, 128), dtype=bool)
+    if mask is not None:
+        canvas[mask.rows, mask.cols] = mask.inside
+    return canvas
+
+
+def test_fill_polygon_matches_skimage_alone_and_in_batches():
     rng = np.random.default_rng(0)
-    for _ in range(20):
-        num_points = int(rng.integers(3, 25))
-        angles = np.sort(rng.uniform(0, 2 * np.pi, num_points))
-        radii = rng.uniform(5, 80, num_points)
-        points = np.stack([64 + radii * np.cos(angles), 64 + radii * np.sin(angles)], axis=1)
-        mask = fill_polygon(points, [num_points], 128, 128)
-        ours = np.zeros((128, 128), dtype=bool)
-        ours[mask.rows, mask.cols] = mask.inside
+    polygons = [_random_polygon(rng) for _ in range(24)]
+    expected = []
+    for points in polygons:
         # skimage puts pixel centres on integer coordinates, ours at +0.5.
         rows, cols = skimage_polygon(points[:, 1] - 0.5, points[:, 0] - 0.5, (128, 128))
-        expected = np.zeros((128, 128), dtype=bool)
-        expected[rows, cols] = True
-        np.testing.assert_array_equal(ours, expected)
+        reference = np.zeros((128, 128), dtype=bool)
+        reference[rows, cols] = True
+        expected.append(reference)
+        np.testing.assert_array_equal(_full_canvas(fill_polygon(points, [len(points)], 128, 128)), reference)
+    batched = fill_polygons([(points, [len(points)]) for points in polygons], 128, 128)
+    for mask, reference in zip(batched, expected):
+        np.testing.assert_array_equal(_full_canvas(mask), reference)
+    # Two contours in one shape: the inner one cuts a hole (a ring, as for glasses).
+    ring = fill_polygon(np.concatenate([ellipse(64, 64, 30, 20), ellipse(64, 64, 20, 10)]), [24, 24], 128, 128)
+    assert not _full_canvas(ring)[64, 64] and _full_canvas(ring)[64, 38]
 
 
 def _nearest(colour: np.ndarray, palette: np.ndarray) -> int:
@@ -112,7 +129,7 @@ def test_rendered_hair_and_iris_colours_follow_the_tags():
         hair = face.hair_coverage.ravel() == 1.0
         iris = face.iris_coverage.ravel() == 1.0
         assert hair.sum() >= 300, f"{tags}: only {hair.sum()} hair pixels"
-        assert iris.sum() >= 12, f"{tags}: only {iris.sum()} iris pixels"
+        assert iris.sum() >= 8, f"{tags}: only {iris.sum()} iris pixels"
         hair_guess = HAIR_COLOURS[_nearest(pixels[hair].mean(axis=0), HAIR_RGB)]
         eye_guess = EYE_COLOURS[_nearest(pixels[iris].mean(axis=0), EYE_RGB)]
         assert (hair_guess, eye_guess) == (tags.hair, tags.eyes), f"{tags} rendered as {hair_guess} / {eye_guess}"
@@ -154,14 +171,14 @@ def test_splits_layout_and_tag_files(rendered):
 def test_interrupted_render_leaves_no_tags_file(tmp_path, monkeypatch):
     render_dataset(RenderConfig(tmp_path, 3, num_test_per_pair=1))
     assert (tmp_path / "train" / "tags.csv").is_file()
-    original = writer._render_and_save
+    original = writer.render_jpeg
 
     def fail_midway(task, **kwargs):
         if task == ("train", 2):
             raise KeyboardInterrupt
         return original(task, **kwargs)
 
-    monkeypatch.setattr(writer, "_render_and_save", fail_midway)
+    monkeypatch.setattr(writer, "render_jpeg", fail_midway)
     with pytest.raises(KeyboardInterrupt):
         render_dataset(RenderConfig(tmp_path, 3, seed=1, num_test_per_pair=1))
     for name in ("train/tags.csv", "train/tags_full.csv", "test/tags.csv", "test/tags_full.csv", "meta.json"):

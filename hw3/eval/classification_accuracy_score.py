@@ -48,9 +48,8 @@ def classification_accuracy_score(
 
     subset = torch.randperm(len(real_train.images), generator=torch.Generator().manual_seed(seed))
     subset = subset[: config.num_images]
-    real_model, _ = train_tag_classifier(
-        real_train.images[subset], real_train.hair[subset], real_train.eyes[subset], model_config, config.training, progress
-    )
+    real_images, real_hair, real_eyes = real_train.images[subset], real_train.hair[subset], real_train.eyes[subset]
+    real_model, _ = train_tag_classifier(real_images, real_hair, real_eyes, model_config, config.training, progress)
     test = (real_test.images, real_test.hair, real_test.eyes)
     return {
         "generated": _summary(accuracy_report(generated_model, *test, held_out_pairs=held_out_pairs)),

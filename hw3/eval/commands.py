@@ -20,8 +20,9 @@ def register(subparsers) -> None:
 
     train = actions.add_parser("train", help="train the evaluator on the training split, then test it")
     train.add_argument("--data", type=Path, default=Path("data/anime"), help="rendered data root (train/ and test/)")
-    train.add_argument("--out", type=Path, default=Path(DEFAULT_WEIGHTS), help="weights file; the sidecar is OUT.json")
-    train.add_argument("--steps", type=int, default=3000)
+    train.add_argument("--out", type=Path, default=Path(DEFAULT_WEIGHTS),
+                       help="weights file; the JSON sidecar goes beside it")
+    train.add_argument("--steps", type=int, default=1200)
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--batch_size", type=int, default=64)
     train.add_argument("--learning_rate", type=float, default=2e-3)
@@ -48,7 +49,8 @@ def run_train(args: argparse.Namespace) -> int:
     training_config = EvaluatorTrainingConfig(
         steps=args.steps, batch_size=args.batch_size, learning_rate=args.learning_rate, seed=args.seed)
     started = time.perf_counter()
-    model, losses = train_tag_classifier(train_set.images, train_set.hair, train_set.eyes, model_config, training_config)
+    model, losses = train_tag_classifier(
+        train_set.images, train_set.hair, train_set.eyes, model_config, training_config)
     seconds = time.perf_counter() - started
     report = accuracy_report(model, test_set.images, test_set.hair, test_set.eyes)
     print(format_accuracy_report(report))
@@ -88,8 +90,9 @@ def add_evaluation_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--num_samples", type=int, default=10000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out_dir", type=Path, default=Path("runs/evaluation"), help="figures and results.jsonl")
-    parser.add_argument("--cas", action="store_true", help="also train classifiers for the Classification Accuracy Score")
-    parser.add_argument("--cas_steps", type=int, default=3000)
+    parser.add_argument("--cas", action="store_true",
+                        help="also train two classifiers for the Classification Accuracy Score (slow)")
+    parser.add_argument("--cas_steps", type=int, default=1200)
 
 
 def run_evaluation(args: argparse.Namespace, sample_fn, z_dim: int, label: str) -> dict:
@@ -102,7 +105,9 @@ def run_evaluation(args: argparse.Namespace, sample_fn, z_dim: int, label: str) 
     from hw3.eval.train_evaluator import EvaluatorTrainingConfig
 
     evaluator, sidecar = load_evaluator(args.evaluator)
-    cas_config = CASConfig(training=EvaluatorTrainingConfig(steps=args.cas_steps, seed=args.seed)) if args.cas else None
+    cas_config = None
+    if args.cas:
+        cas_config = CASConfig(training=EvaluatorTrainingConfig(steps=args.cas_steps, seed=args.seed))
     results = evaluate_generator(
         sample_fn, evaluator, load_split(args.data, "test"), load_split(args.data, "train"),
         n=args.num_samples, seed=args.seed, z_dim=z_dim, cache_dir=args.data / ".cache" / "evaluator",

@@ -19,7 +19,7 @@ import torch
 
 from hw3.eval.classification_accuracy_score import CASConfig, classification_accuracy_score
 from hw3.eval.diversity import diversity_ratio
-from hw3.eval.features import cached_readout, extract_readout, model_fingerprint
+from hw3.eval.features import EvaluatorReadout, cached_readout, extract_readout, model_fingerprint
 from hw3.eval.fid import fid
 from hw3.eval.generated_set import SampleFn, balanced_tags, generate_images
 from hw3.eval.inception_score import evaluator_score
@@ -56,6 +56,14 @@ def _accuracy_dict(accuracy) -> dict:
             "seen": accuracy.seen, "held_out": accuracy.held_out}
 
 
+def distribution_metrics(candidate: np.ndarray, reference: np.ndarray, seed: int) -> dict:
+    """FID, KID, precision and recall of candidate features against reference features."""
+    kid_mean, kid_std = kid(candidate, reference, seed=seed)
+    precision, recall = precision_recall(reference, candidate)
+    return {"fid": fid(candidate, reference), "kid": kid_mean, "kid_std": kid_std,
+            "precision": precision, "recall": recall}
+
+
 def evaluate_generator(
     sample_fn: SampleFn,
     evaluator: torch.nn.Module,
@@ -79,51 +87,60 @@ def evaluate_generator(
     evaluator.eval()
     weights_key = model_fingerprint(evaluator)
     cache_dir = Path(cache_dir) if cache_dir is not None else None
-    test = cached_readout(evaluator, weights_key, real_test.images, cache_dir and cache_dir / "test_readout.npz", progress)
-    train = cached_readout(evaluator, weights_key, real_train.images, cache_dir and cache_dir / "train_readout.npz", progress)
-    test_pairs = (real_test.hair * NUM_EYES + real_test.eyes).numpy()
+
+    def real_readout(dataset, name: str) -> EvaluatorReadout:
+        cache_path = cache_dir / f"{name}_readout.npz" if cache_dir is not None else None
+        return cached_readout(evaluator, weights_key, dataset.images, cache_path, progress)
+
+    test, train = real_readout(real_test, "test"), real_readout(real_train, "train")
+    test_hair, test_eyes = real_test.hair.numpy(), real_test.eyes.numpy()
+    test_pairs = test_hair * NUM_EYES + test_eyes
 
     hair, eyes = balanced_tags(n, seed)
-    images = generate_images(sample_fn, hair, eyes, z_dim, seed, progress=progress)
+    images = generate_images(sample_fn, hair, eyes, z_dim, seed, progress=progress)  # (n, 3, 64, 64) uint8
     generated = extract_readout(evaluator, images, progress=progress)
-    generated_pairs = (hair * NUM_EYES + eyes).numpy()
+    hair, eyes = hair.numpy(), eyes.numpy()
+    generated_pairs = hair * NUM_EYES + eyes
 
     half_a, half_b = split_halves(test_pairs, seed)
     matched = matched_subset(generated_pairs, test_pairs[half_b])
-    reference, real_control, generated_control = (
-        test.features[half_a], test.features[half_b], generated.features[matched])
-    kid_value, kid_std = kid(generated_control, reference, seed=seed)
-    kid_floor, kid_floor_std = kid(real_control, reference, seed=seed)
-    precision, recall = precision_recall(reference, generated_control)
-    precision_floor, recall_floor = precision_recall(reference, real_control)
-    accuracy = tag_accuracy(generated.hair_logits, generated.eye_logits, hair.numpy(), eyes.numpy(), held_out_pairs)
-    real_accuracy = tag_accuracy(test.hair_logits, test.eye_logits, real_test.hair.numpy(), real_test.eyes.numpy(), held_out_pairs)
+    reference = test.features[half_a]
+    generated_metrics = distribution_metrics(generated.features[matched], reference, seed)
+    floor_metrics = distribution_metrics(test.features[half_b], reference, seed)
+
+    accuracy = tag_accuracy(generated.hair_logits, generated.eye_logits, hair, eyes, held_out_pairs)
+    real_accuracy = tag_accuracy(test.hair_logits, test.eye_logits, test_hair, test_eyes, held_out_pairs)
     diversity = diversity_ratio(generated.features, generated_pairs, test.features, test_pairs)
-    score, score_std = evaluator_score(generated.hair_logits, generated.eye_logits)
-    real_score, _ = evaluator_score(test.hair_logits, test.eye_logits)
+    score, score_std = evaluator_score(generated.hair_logits, generated.eye_logits, seed=seed)
     neighbours, distances = nearest_training_images(generated.features[:MEMORISATION_QUERIES], train.features)
+    # The test split is ordered by pair, so its sample is drawn at random; generated tags are shuffled already.
+    test_sample = np.random.default_rng(seed).permutation(len(test_pairs))[:MEMORISATION_SAMPLE]
     results = {
         "num_generated": n, "seed": seed, "num_reference": len(half_a), "num_compared": len(matched),
-        "tag_accuracy": _accuracy_dict(accuracy), "real_tag_accuracy": _accuracy_dict(real_accuracy),
+        "tag_accuracy": _accuracy_dict(accuracy),
+        "real_tag_accuracy": _accuracy_dict(real_accuracy),
         "both_correct_matrix": np.where(np.isnan(accuracy.both_matrix), None, accuracy.both_matrix).tolist(),
-        "fid": fid(generated_control, reference), "fid_real_floor": fid(real_control, reference),
-        "kid": kid_value, "kid_std": kid_std, "kid_real_floor": kid_floor, "kid_real_floor_std": kid_floor_std,
-        "precision": precision, "recall": recall, "precision_real_floor": precision_floor, "recall_real_floor": recall_floor,
-        "diversity_ratio": diversity.mean_ratio, "diversity_threshold": diversity.threshold,
+        **generated_metrics,
+        **{f"{name}_real_floor": value for name, value in floor_metrics.items()},
+        "diversity_ratio": diversity.mean_ratio,
+        "diversity_threshold": diversity.threshold,
         "mode_collapse": diversity.mode_collapse,
         "collapsed_pairs": [str(pair_from_index(pair)) for pair in diversity.collapsed_pairs],
-        "evaluator_score": score, "evaluator_score_std": score_std, "evaluator_score_real": real_score,
+        "evaluator_score": score,
+        "evaluator_score_std": score_std,
+        "evaluator_score_real": evaluator_score(test.hair_logits, test.eye_logits, seed=seed)[0],
         "memorisation_distance_ratio": nearest_distance_ratio(
-            generated.features[:MEMORISATION_SAMPLE], test.features[:MEMORISATION_SAMPLE], train.features),
+            generated.features[:MEMORISATION_SAMPLE], test.features[test_sample], train.features),
         "memorisation_neighbours": neighbours.tolist(),
         "cas": None,
     }
     if figure_dir is not None:
         figure_dir = Path(figure_dir)
         figure_dir.mkdir(parents=True, exist_ok=True)
-        plot_both_correct_heatmap(accuracy, held_out_pairs).savefig(figure_dir / "tag_accuracy.png", dpi=120)
-        plot_nearest_training_images(images[:MEMORISATION_QUERIES], real_train.images, neighbours, distances).savefig(
-            figure_dir / "nearest_training_images.png", dpi=120)
+        heatmap = plot_both_correct_heatmap(accuracy, held_out_pairs)
+        heatmap.savefig(figure_dir / "tag_accuracy.png", dpi=120)
+        nearest = plot_nearest_training_images(images[:MEMORISATION_QUERIES], real_train.images, neighbours, distances)
+        nearest.savefig(figure_dir / "nearest_training_images.png", dpi=120)
     results["seconds_without_cas"] = time.perf_counter() - started
     if cas_config is not None:
         results["cas"] = classification_accuracy_score(

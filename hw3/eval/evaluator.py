@@ -19,7 +19,8 @@ from torch.nn import functional as F
 
 from hw3.errors import InputError
 from hw3.tags import NUM_EYES, NUM_HAIR
-from hw3.weights import file_sha256, load_module_weights, read_sidecar, save_module_weights, sidecar_path, write_json_atomic
+from hw3.weights import (
+    file_sha256, load_module_weights, read_sidecar, save_module_weights, sidecar_path, write_json_atomic)
 
 
 @dataclass
@@ -106,7 +107,8 @@ def load_evaluator(path: str | Path, device: str | torch.device = "cpu") -> tupl
     sidecar = read_sidecar(path)
     recorded, actual = sidecar.get("weights_sha256"), file_sha256(path)
     if recorded != actual:
-        raise InputError(f"{path}: sha256 {actual[:12]}... differs from the sidecar's (expected {str(recorded)[:12]}...)")
+        raise InputError(
+            f"{path}: sha256 {actual[:12]}... differs from the sidecar's (expected {str(recorded)[:12]}...)")
     fields = dict(sidecar["config"])
     for name in ("stage_channels", "stage_blocks"):
         fields[name] = tuple(fields[name])  # JSON has no tuples

@@ -7,36 +7,55 @@ def _percent(value) -> str:
     return "n/a" if value is None or value != value else f"{value:.1%}"  # value != value: NaN
 
 
+def _tag_rows(generated: dict, real: dict) -> list[tuple[str, ...]]:
+    return [
+        ("tag accuracy: hair", _percent(generated["hair"]), _percent(real["hair"]), "the evaluator sees the hair tag"),
+        ("tag accuracy: eyes", _percent(generated["eyes"]), _percent(real["eyes"]), "the evaluator sees the eye tag"),
+        ("tag accuracy: both", _percent(generated["both"]), _percent(real["both"]), "both tags right"),
+        ("both, seen pairs", _percent(generated["seen"]["both"]), _percent(real["seen"]["both"]),
+         "pairs in the training split"),
+        ("both, held-out pairs", _percent(generated["held_out"]["both"]), _percent(real["held_out"]["both"]),
+         "pairs never in the training split"),
+    ]
+
+
+def _distribution_rows(results: dict) -> list[tuple[str, ...]]:
+    def kid_text(suffix: str) -> str:
+        return f"{results['kid' + suffix]:.4f} ± {results['kid_std' + suffix]:.4f}"
+
+    floor = "_real_floor"
+    return [
+        ("FID (evaluator features)", f"{results['fid']:.3f}", f"{results['fid' + floor]:.3f}",
+         "lower is better; the real column is the floor"),
+        ("KID (evaluator features)", kid_text(""), kid_text(floor), "lower is better; ≈ 0 for real images"),
+        ("precision (k = 3)", _percent(results["precision"]), _percent(results["precision" + floor]),
+         "generated images inside the real manifold"),
+        ("recall (k = 3)", _percent(results["recall"]), _percent(results["recall" + floor]),
+         "real images inside the generated manifold"),
+    ]
+
+
 def markdown_table(results: dict) -> str:
     """One row per metric: the generated set, the real reference (floor or ceiling), and what
     the number means."""
-    accuracy, real = results["tag_accuracy"], results["real_tag_accuracy"]
-    rows = [
-        ("tag accuracy: hair", _percent(accuracy["hair"]), _percent(real["hair"]), "evaluator agrees with the hair tag"),
-        ("tag accuracy: eyes", _percent(accuracy["eyes"]), _percent(real["eyes"]), "evaluator agrees with the eye tag"),
-        ("tag accuracy: both", _percent(accuracy["both"]), _percent(real["both"]), "both tags right"),
-        ("both, seen pairs", _percent(accuracy["seen"]["both"]), _percent(real["seen"]["both"]), "pairs in the training split"),
-        ("both, held-out pairs", _percent(accuracy["held_out"]["both"]), _percent(real["held_out"]["both"]), "pairs never in training"),
-        ("FID (evaluator features)", f"{results['fid']:.3f}", f"{results['fid_real_floor']:.3f}", "lower is better; real column is the floor"),
-        ("KID (evaluator features)", f"{results['kid']:.4f} ± {results['kid_std']:.4f}",
-         f"{results['kid_real_floor']:.4f} ± {results['kid_real_floor_std']:.4f}", "lower is better; ≈ 0 for real"),
-        ("precision (k = 3)", _percent(results["precision"]), _percent(results["precision_real_floor"]), "generated inside the real manifold"),
-        ("recall (k = 3)", _percent(results["recall"]), _percent(results["recall_real_floor"]), "real inside the generated manifold"),
+    collapse = f": MODE COLLAPSE in {len(results['collapsed_pairs'])} pairs" if results["mode_collapse"] else ""
+    rows = _tag_rows(results["tag_accuracy"], results["real_tag_accuracy"]) + _distribution_rows(results) + [
         ("diversity ratio", f"{results['diversity_ratio']:.3f}", "1.000",
-         f"within-pair spread / real; mode collapse below {results['diversity_threshold']}"
-         + (f": COLLAPSE ({len(results['collapsed_pairs'])} pairs)" if results["mode_collapse"] else "")),
-        ("evaluator score (IS analogue)", f"{results['evaluator_score']:.2f} ± {results['evaluator_score_std']:.2f}",
+         f"within-pair spread over real; collapse below {results['diversity_threshold']}{collapse}"),
+        ("evaluator score (IS analogue)",
+         f"{results['evaluator_score']:.2f} ± {results['evaluator_score_std']:.2f}",
          f"{results['evaluator_score_real']:.2f}", "1 to 132; not comparable with Inception Scores"),
-        ("nearest-training distance ratio", f"{results['memorisation_distance_ratio']:.3f}", "1.000", "well below 1: copying"),
+        ("nearest-training distance ratio", f"{results['memorisation_distance_ratio']:.3f}", "1.000",
+         "well below 1: copies of training images"),
     ]
     if results.get("cas"):
         cas, reference = results["cas"]["generated"], results["cas"]["real_reference"]
-        for attribute in ("hair", "eyes", "both"):
-            rows.append((f"CAS: {attribute}", _percent(cas[attribute]), _percent(reference[attribute]),
-                         "trained on generated, tested on real"))
+        rows += [(f"CAS: {attribute}", _percent(cas[attribute]), _percent(reference[attribute]),
+                  "classifier trained on generated images, tested on real ones")
+                 for attribute in ("hair", "eyes", "both")]
     header = [
-        f"{results['num_generated']} generated images (seed {results['seed']}); FID, KID, precision and recall "
-        f"on {results['num_compared']} against {results['num_reference']} real test images.",
+        f"{results['num_generated']} generated images (seed {results['seed']}); FID, KID, precision and "
+        f"recall use {results['num_compared']} of them against {results['num_reference']} real test images.",
         "",
         "| metric | generated | real | meaning |",
         "| --- | --- | --- | --- |",

@@ -35,6 +35,9 @@ class LossConfig:
     gradient_penalty_weight: float = 0.0  # lambda = 10 in Gulrajani et al.
     aux_weight: float = 0.0  # > 0 adds ACGAN's hair/eye cross-entropy
     n_critic: int = 1  # D steps per G step
+    # Odena et al. train D's classifier on generated images too; that rewards G for the most
+    # classifiable face per tag pair and costs variety. False: D's heads learn from real images only.
+    aux_on_generated: bool = True
 
     def __post_init__(self):
         if self.objective not in OBJECTIVES:
@@ -143,7 +146,9 @@ class GANLoss:
             loss = loss + config.gradient_penalty_weight * penalty
             stats["gp"], stats["gradient_norm"] = penalty.detach(), gradient_norm
         if config.aux_weight > 0:
-            aux_loss = self._auxiliary(real_output, batch) + self._auxiliary(fake_output, batch)
+            aux_loss = self._auxiliary(real_output, batch)
+            if config.aux_on_generated:
+                aux_loss = aux_loss + self._auxiliary(fake_output, batch)
             loss = loss + config.aux_weight * aux_loss
             stats["d_aux"] = aux_loss.detach()
             stats["aux_acc_hair"] = classification_accuracy(real_output.hair_logits, batch.hair)

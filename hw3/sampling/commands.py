@@ -20,6 +20,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--truncation", type=float, help="redraw |z| beyond this (fidelity for variety)")
     parser.add_argument("--device", default="cpu")
     parser.set_defaults(run=run_sample)
+    register_export(subparsers)
 
 
 def run_sample(args: argparse.Namespace) -> int:
@@ -28,4 +29,29 @@ def run_sample(args: argparse.Namespace) -> int:
     count = sample_faces(args.generator, args.out, tags_file=args.tags, count=args.count, seed=args.seed,
                          per_row=args.per_row, truncation=args.truncation, device=args.device)
     print(f"wrote {args.out}: {count} faces, {math.ceil(count / args.per_row)} rows")
+    return 0
+
+
+def register_export(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "export", help="copy a run's EMA generator to a shippable .safetensors file with its sidecar",
+    )
+    parser.add_argument("--run", required=True, help="run directory (its latest checkpoint is used) or a checkpoint directory")
+    parser.add_argument("--out", required=True, help="e.g. weights/acgan.safetensors")
+    parser.add_argument("--note", default="", help="free text stored in the sidecar")
+    parser.set_defaults(run=run_export)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from hw3.errors import InputError
+    from hw3.sampling.generator_file import export_generator
+    from hw3.train.checkpoint import latest_checkpoint
+
+    source = Path(args.run)
+    checkpoint = source if (source / "meta.json").is_file() else latest_checkpoint(source)
+    if checkpoint is None:
+        raise InputError(f"{source}: no checkpoint found (expected a run directory with checkpoints/step_*)")
+    print(f"wrote {export_generator(checkpoint, args.out, note=args.note)} from {checkpoint}")
     return 0

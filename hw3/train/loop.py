@@ -35,6 +35,7 @@ class TrainResult:
     step: int
     last_checkpoint: Path | None
     images_per_second: float
+    device: str  # where the steps ran: "cpu", "cuda" or "mps"
 
 
 def build_networks(config: TrainConfig, device: torch.device) -> tuple[nn.Module, nn.Module]:
@@ -222,4 +223,4 @@ def _train(config: TrainConfig, resume: bool, progress: bool, group: ProcessGrou
             group.barrier()
         clock += time.perf_counter() - upkeep_started  # images/s measures training steps only
     bar.close()
-    return TrainResult(run_dir, state.step, last_checkpoint, images_per_second)
+    return TrainResult(run_dir, state.step, last_checkpoint, images_per_second, device.type)
