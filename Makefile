@@ -11,7 +11,7 @@ DATA_DIR ?= data/anime
 DATA_COUNT ?= 30000
 SEED ?= 0
 
-.PHONY: venv data test clean-venv
+.PHONY: venv data test bench clean-venv
 
 venv: $(VENV)/.installed
 
@@ -28,6 +28,9 @@ data: venv
 
 test: venv
 	$(PY) -m pytest -q
+
+bench: venv
+	$(VENV)/bin/hw3 bench train --data $(DATA_DIR) --out report/bench_train.json
 
 clean-venv:
 	rm -rf $(VENV)

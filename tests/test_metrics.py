@@ -116,6 +116,8 @@ def test_kid_over_whole_set_subsets_equals_mmd2_and_is_repeatable():
 def test_precision_recall_of_a_set_with_itself_is_one():
     features = np.random.default_rng(5).normal(size=(200, 8))
     assert precision_recall(features, features) == (1.0, 1.0)
+    collapsed = np.repeat(features[:1], 50, axis=0)  # balls of radius 0 still hold their centres
+    assert precision_recall(collapsed, collapsed) == (1.0, 1.0)
 
 
 def test_precision_recall_of_far_apart_sets_is_zero():
@@ -255,3 +257,17 @@ def test_evaluate_generator_is_deterministic_and_reports_everything(tmp_path):
     assert (tmp_path / "cache" / "train_readout.npz").is_file()
     table = markdown_table(runs[0])
     assert "| FID (evaluator features) |" in table and "evaluator score (IS analogue)" in table
+
+
+def test_classification_accuracy_score_smoke():
+    from hw3.eval.classification_accuracy_score import CASConfig, classification_accuracy_score
+    from hw3.eval.train_evaluator import EvaluatorTrainingConfig
+
+    real_test, real_train = synthetic_split(2, seed=1), synthetic_split(2, seed=2)
+    config = CASConfig(num_images=NUM_PAIRS, training=EvaluatorTrainingConfig(steps=3, batch_size=16))
+    cas = classification_accuracy_score(draw_faces, real_train, real_test, TINY_EVALUATOR, config, z_dim=8,
+                                        held_out_pairs=HELD_OUT, progress=False)
+    for side in ("generated", "real_reference"):
+        assert cas[side]["num_images"] == NUM_PAIRS * 2
+        assert all(0.0 <= cas[side][key] <= 1.0 for key in ("hair", "eyes", "both"))
+    assert cas["training_steps"] == 3

@@ -42,10 +42,16 @@ def run_bench_train(args: argparse.Namespace) -> int:
 
     from hw3.bench.reference_dcgan import reference_images_per_second
 
+    from hw3.train.config import load_config
+
+    # Equal model size: the reference gets the DCGAN config's widths.
+    dcgan = load_config(Path(args.configs) / "dcgan.toml")
     rows = []
     reference = reference_images_per_second(
-        Path(args.data) / "train" / "images", args.batch_size, args.steps, args.steps)
-    rows.append({"variant": "reference (JPEG DataLoader, fp32, .item() per step)", "images_per_second": reference})
+        Path(args.data) / "train" / "images", args.batch_size, args.steps, args.steps,
+        ngf=dcgan.generator.ngf, ndf=dcgan.discriminator.ndf)
+    rows.append({"variant": f"reference (JPEG DataLoader, NCHW fp32, .item() per step; ngf={dcgan.generator.ngf}, "
+                            f"ndf={dcgan.discriminator.ndf})", "images_per_second": reference})
     with tempfile.TemporaryDirectory() as scratch:
         for variant in args.variants.split(","):
             rate = _variant_images_per_second(args, variant, Path(scratch))

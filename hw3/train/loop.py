@@ -117,6 +117,12 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True) -> T
 
 def _train(config: TrainConfig, resume: bool, progress: bool, group: ProcessGroup, device: torch.device) -> TrainResult:
     run_dir = Path(config.out_dir)
+    resumed_from = latest_checkpoint(run_dir)
+    if resumed_from is not None and not resume:
+        raise InputError(
+            f"{run_dir}: holds checkpoints up to {resumed_from.name} (expected --resume to continue, "
+            "or another output directory)"
+        )
     if group.is_main:
         run_dir.mkdir(parents=True, exist_ok=True)
         images, hair, eyes = _load_training_data(config)  # builds the decode cache once
@@ -136,12 +142,6 @@ def _train(config: TrainConfig, resume: bool, progress: bool, group: ProcessGrou
         torch.optim.Adam(generator.parameters(), lr=config.optimizer.lr_generator, betas=betas),
         torch.optim.Adam(discriminator.parameters(), lr=config.optimizer.lr_discriminator, betas=betas),
     )
-    resumed_from = latest_checkpoint(run_dir)
-    if resumed_from is not None and not resume:
-        raise InputError(
-            f"{run_dir}: holds checkpoints up to {resumed_from.name} (expected --resume to continue, "
-            "or another output directory)"
-        )
     if resumed_from is not None:
         load_checkpoint(resumed_from, state, device)
         average.num_updates = state.ema_updates
