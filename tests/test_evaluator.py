@@ -17,7 +17,7 @@ from hw3.eval.evaluator import EvaluatorConfig, TagEvaluator, load_evaluator, sa
 from hw3.weights import file_sha256, sidecar_path
 from hw3.eval.features import extract_readout
 from hw3.eval.train_evaluator import EvaluatorTrainingConfig, augment, tag_loss, train_tag_classifier
-from hw3.tags import NUM_EYES, NUM_HAIR
+from hw3.tags import EYE_COLOURS, HAIR_COLOURS, NUM_EYES, NUM_HAIR
 
 TINY = EvaluatorConfig(stem_channels=4, stage_channels=(8, 16), stage_blocks=(0, 1), feature_dim=16)
 
@@ -36,7 +36,8 @@ def colour_faces(hair: torch.Tensor, eyes: torch.Tensor, seed: int) -> torch.Ten
 
 def random_tags(n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
     generator = torch.Generator().manual_seed(seed)
-    return torch.randint(0, NUM_HAIR, (n,), generator=generator), torch.randint(0, NUM_EYES, (n,), generator=generator)
+    hair = torch.randint(0, NUM_HAIR, (n,), generator=generator)
+    return hair, torch.randint(0, NUM_EYES, (n,), generator=generator)
 
 
 def test_forward_shapes_and_feature_dim():
@@ -105,14 +106,8 @@ def write_rendered_layout(root: Path, per_split: int) -> None:
         lines = []
         for index, image in enumerate(images):
             Image.fromarray(image.permute(1, 2, 0).numpy()).save(root / split / "images" / f"{index}.jpg", quality=95)
-            lines.append(f"{index},{commands_colour('hair', hair[index])} hair {commands_colour('eyes', eyes[index])} eyes")
+            lines.append(f"{index},{HAIR_COLOURS[hair[index]]} hair {EYE_COLOURS[eyes[index]]} eyes")
         (root / split / "tags.csv").write_text("\n".join(lines) + "\n")
-
-
-def commands_colour(attribute: str, index: torch.Tensor) -> str:
-    from hw3.tags import EYE_COLOURS, HAIR_COLOURS
-
-    return (HAIR_COLOURS if attribute == "hair" else EYE_COLOURS)[int(index)]
 
 
 def test_cli_trains_writes_sidecar_and_tests(tmp_path, capsys):
@@ -120,13 +115,14 @@ def test_cli_trains_writes_sidecar_and_tests(tmp_path, capsys):
     parser = argparse.ArgumentParser()
     commands.register(parser.add_subparsers(dest="command", required=True))
     out = tmp_path / "weights" / "evaluator.safetensors"
-    args = parser.parse_args(["evaluator", "train", "--data", str(tmp_path / "data"), "--out", str(out), "--steps", "2", "--seed", "5"])
+    data = str(tmp_path / "data")
+    args = parser.parse_args(["evaluator", "train", "--data", data, "--out", str(out), "--steps", "2", "--seed", "5"])
     assert args.run(args) == 0
     sidecar = json.loads(sidecar_path(out).read_text())
     assert sidecar["seed"] == 5 and sidecar["training"]["steps"] == 2
     assert sidecar["weights_sha256"] == file_sha256(out) and len(sidecar["train_fingerprint"]) == 64
     assert sidecar["command"] and 0 <= sidecar["test_accuracy"]["hair"] <= 1
-    args = parser.parse_args(["evaluator", "test", "--data", str(tmp_path / "data"), "--weights", str(out)])
+    args = parser.parse_args(["evaluator", "test", "--data", data, "--weights", str(out)])
     assert args.run(args) == 0
     assert "accuracy on 40 images" in capsys.readouterr().out
 
@@ -170,7 +166,8 @@ def test_shipped_evaluator_reads_the_tags_of_test_faces(test_split_faces):
     accuracy = tag_accuracy(readout.hair_logits, readout.eye_logits, hair.numpy(), eyes.numpy())
     assert accuracy.hair >= 0.98 and accuracy.eyes >= 0.95 and accuracy.held_out["both"] >= 0.9
     rng = np.random.default_rng(0)
-    shuffled = tag_accuracy(readout.hair_logits, readout.eye_logits, rng.permutation(hair.numpy()), rng.permutation(eyes.numpy()))
+    shuffled_hair, shuffled_eyes = rng.permutation(hair.numpy()), rng.permutation(eyes.numpy())
+    shuffled = tag_accuracy(readout.hair_logits, readout.eye_logits, shuffled_hair, shuffled_eyes)
     assert shuffled.hair < 0.2 and shuffled.eyes < 0.2 and shuffled.both < 0.05
 
 

@@ -105,7 +105,8 @@ def test_kid_over_whole_set_subsets_equals_mmd2_and_is_repeatable():
     assert mean == pytest.approx(mmd2_by_hand(x, y), rel=1e-9)  # a permutation changes nothing
     assert std == pytest.approx(0.0, abs=1e-12)
     big_x, big_y = rng.normal(size=(300, 8)), rng.normal(size=(300, 8))
-    assert kid(big_x, big_y, subset_size=100, num_subsets=5, seed=7) == kid(big_x, big_y, subset_size=100, num_subsets=5, seed=7)
+    repeat = dict(subset_size=100, num_subsets=5, seed=7)
+    assert kid(big_x, big_y, **repeat) == kid(big_x, big_y, **repeat)
     same = kid(big_x, big_y, subset_size=100, num_subsets=10, seed=0)[0]
     shifted = kid(big_x, big_y + 1.0, subset_size=100, num_subsets=10, seed=0)[0]
     assert abs(same) < 0.05 * shifted
@@ -194,7 +195,8 @@ def test_evaluator_score_runs_from_one_to_the_number_of_pairs():
     hair, eyes = tag_grid(3)
     confident = evaluator_score(np.eye(NUM_HAIR)[hair] * 50, np.eye(NUM_EYES)[eyes] * 50, num_splits=1)[0]
     assert confident == pytest.approx(NUM_PAIRS, rel=1e-6)
-    single = evaluator_score(np.tile(np.eye(NUM_HAIR)[0] * 50, (30, 1)), np.tile(np.eye(NUM_EYES)[0] * 50, (30, 1)))[0]
+    one_hair, one_eye = np.tile(np.eye(NUM_HAIR)[0] * 50, (30, 1)), np.tile(np.eye(NUM_EYES)[0] * 50, (30, 1))
+    single = evaluator_score(one_hair, one_eye)[0]
     assert single == pytest.approx(1.0)
 
 

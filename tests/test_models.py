@@ -20,13 +20,6 @@ from hw3.models import (
 from hw3.tags import NUM_EYES, NUM_HAIR
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    # Tensors here are tiny: extra threads cost more in hand-offs than they save (10x on 2 busy cores).
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
 
 
 def count_parameters(module: nn.Module) -> int:

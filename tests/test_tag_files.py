@@ -46,7 +46,7 @@ def test_extra_format_reports_every_bad_line_and_keeps_the_good_ones(tmp_path):
     assert report.bad_rows == [
         f"{path}:2: unknown hair colour 'silver' (expected one of: orange, white, aqua, gray, green, red, "
         "purple, pink, blue, black, brown, blonde)",
-        f"{path}:3: missing eyes colour (expected '<colour> eyes')",
+        f"{path}:3: missing eye colour (expected '<colour> eyes')",
         f"{path}:4: no comma in 'no comma here' (expected 'ID,<colour> hair <colour> eyes')",
         f"{path}:5: id 'x' is not a non-negative integer (expected 'ID,<colour> hair <colour> eyes')",
         f"{path}:6: duplicate id 0 (first used on line 1)",

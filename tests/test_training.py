@@ -87,8 +87,10 @@ def test_run_killed_with_sigkill_resumes_to_the_same_weights(tiny_data_root, tmp
                  "--device", "cpu", "--no-progress", "--steps", "12"]
     arguments += [a for item in TINY for a in ("--set", item)] + ["--set", "checkpoint_every=1"]
     run_dir = tmp_path / "killed"
+    # One thread, like this test process: float sums must run in the same order in both.
+    environment = {**os.environ, "OMP_NUM_THREADS": str(torch.get_num_threads())}
     process = subprocess.Popen([sys.executable, "-m", "hw3", "train", *arguments, "--out", str(run_dir)],
-                               cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               cwd=REPO, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
     while len(list_checkpoints(run_dir)) < 2 and time.time() < deadline and process.poll() is None:
         time.sleep(0.05)
