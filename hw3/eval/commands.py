@@ -33,6 +33,14 @@ def register(subparsers) -> None:
     test.add_argument("--weights", type=Path, default=Path(DEFAULT_WEIGHTS))
     test.set_defaults(run=run_test)
 
+    evaluate = subparsers.add_parser(
+        "evaluate", help="every metric for a conditional generator file or training checkpoint")
+    evaluate.add_argument("--generator", type=Path, required=True,
+                          help="a .safetensors generator (with its .json) or a checkpoint directory")
+    evaluate.add_argument("--label", help="name in the results (default: the generator's variant and step)")
+    add_evaluation_arguments(evaluate)
+    evaluate.set_defaults(run=run_evaluate)
+
 
 def run_train(args: argparse.Namespace) -> int:
     import torch
@@ -117,3 +125,22 @@ def run_evaluation(args: argparse.Namespace, sample_fn, z_dim: int, label: str) 
     args.out_dir.mkdir(parents=True, exist_ok=True)
     save_results(results, args.out_dir / "results.jsonl")
     return results
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    import torch
+
+    from hw3.errors import InputError
+    from hw3.sampling.generator_file import load_generator
+
+    generator, meta = load_generator(args.generator)
+    if not generator.is_conditional:
+        raise InputError(f"{args.generator}: an unconditional generator has no tags to evaluate (expected a conditional one)")
+
+    @torch.no_grad()
+    def sample_fn(hair, eyes, z):
+        return generator(z, hair, eyes)
+
+    label = args.label or f"{meta['variant']}-step{meta['step']}"
+    run_evaluation(args, sample_fn, generator.config.z_dim, label)
+    return 0
