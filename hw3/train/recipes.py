@@ -25,10 +25,10 @@ def variant_config(config_path: str | Path, data_root: str | Path, out_dir: str 
     return load_config(config_path, typed_overrides=overrides)
 
 
-def smoke_data_root(seed: int = 0, num_train: int = 320) -> Path:
-    """A freshly rendered small data set in a temporary folder (one test face per pair)."""
+def smoke_data_root(seed: int = 0, num_train: int = 320, num_test_per_pair: int = 1) -> Path:
+    """A freshly rendered small data set in a temporary folder."""
     from hw3.data.render.writer import RenderConfig, render_dataset
 
     root = Path(tempfile.mkdtemp(prefix="hw3-smoke-")) / "anime"
-    render_dataset(RenderConfig(root, num_train, seed=seed, num_test_per_pair=1, workers=2))
+    render_dataset(RenderConfig(root, num_train, seed=seed, num_test_per_pair=num_test_per_pair, workers=2))
     return root
