@@ -36,7 +36,7 @@ def register_export(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "export", help="copy a run's EMA generator to a shippable .safetensors file with its sidecar",
     )
-    parser.add_argument("--run", required=True, help="run directory (its latest checkpoint is used) or a checkpoint directory")
+    parser.add_argument("--run", dest="run_dir", required=True, help="run directory (its latest checkpoint is used) or a checkpoint directory")
     parser.add_argument("--out", required=True, help="e.g. weights/acgan.safetensors")
     parser.add_argument("--note", default="", help="free text stored in the sidecar")
     parser.set_defaults(run=run_export)
@@ -49,7 +49,7 @@ def run_export(args: argparse.Namespace) -> int:
     from hw3.sampling.generator_file import export_generator
     from hw3.train.checkpoint import latest_checkpoint
 
-    source = Path(args.run)
+    source = Path(args.run_dir)
     checkpoint = source if (source / "meta.json").is_file() else latest_checkpoint(source)
     if checkpoint is None:
         raise InputError(f"{source}: no checkpoint found (expected a run directory with checkpoints/step_*)")
