@@ -283,6 +283,28 @@ def test_acgan_losses_match_a_direct_computation():
     assert set(g_stats) == {"g_loss", "g_fake", "g_aux", "aux_acc_hair_fake", "aux_acc_eyes_fake"}
 
 
+def test_real_only_classifier_drops_the_generated_term_from_d_but_not_from_g():
+    torch.manual_seed(0)
+    generator = Generator(GeneratorConfig(ngf=8, condition="onehot"))
+    discriminator = Discriminator(DiscriminatorConfig(ndf=8, aux_heads=True))
+    batch, z = tiny_batch(), noise(8)
+    loss = GANLoss(LossConfig(aux_weight=0.7, aux_on_generated=False))
+    d_value, _ = loss.discriminator_loss(generator, discriminator, batch, z, torch.Generator())
+    with torch.no_grad():
+        fake = generator(z, batch.hair, batch.eyes)
+        real_output, fake_output = discriminator(batch.real_images), discriminator(fake)
+
+    def cross_entropy(output):
+        return F.cross_entropy(output.hair_logits, batch.hair) + F.cross_entropy(output.eye_logits, batch.eyes)
+
+    expected_d = (F.softplus(-real_output.logits).mean() + F.softplus(fake_output.logits).mean()
+                  + 0.7 * cross_entropy(real_output))
+    assert d_value.item() == pytest.approx(expected_d.item(), rel=1e-5)
+    g_value, _ = loss.generator_loss(generator, discriminator, batch, z, torch.Generator())
+    expected_g = F.softplus(-fake_output.logits).mean() + 0.7 * cross_entropy(fake_output)
+    assert g_value.item() == pytest.approx(expected_g.item(), rel=1e-5)
+
+
 def test_acgan_needs_aux_heads():
     loss = GANLoss(LossConfig(aux_weight=1.0))
     with pytest.raises(ValueError, match="aux_heads=True"):
