@@ -41,7 +41,6 @@ def run_bench_train(args: argparse.Namespace) -> int:
     import torch
 
     from hw3.bench.reference_dcgan import reference_images_per_second
-
     from hw3.train.config import load_config
 
     # Equal model size: the reference gets the DCGAN config's widths.
