@@ -1,5 +1,5 @@
-# Two commands for a fresh machine: `make data` (the main job for now) and `make test`.
-# Both create .venv from requirements.txt on first use and reuse it afterwards.
+# Two commands for a fresh machine: `bash run_cgan.sh testing_tags.txt` (the main job: it builds
+# .venv itself) and `make test`. Every target creates .venv from requirements.txt on first use.
 
 PYTHON ?= python3
 VENV := .venv
@@ -11,7 +11,11 @@ DATA_DIR ?= data/anime
 DATA_COUNT ?= 30000
 SEED ?= 0
 
-.PHONY: venv data test bench clean-venv
+# The generator run_cgan.sh draws with, and every shipped variant (see weights/*.json).
+SHIPPED_CONDITIONAL := acgan
+VARIANTS := dcgan cgan wgan_gp acgan
+
+.PHONY: venv data test bench bench-sample weights weights-all report text-compare vectors clean-venv
 
 venv: $(VENV)/.installed
 
@@ -26,11 +30,45 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 data: venv
 	$(VENV)/bin/hw3 data render --out $(DATA_DIR) --n $(DATA_COUNT) --seed $(SEED)
 
+# Rendered once; later targets reuse it.
+$(DATA_DIR)/meta.json: | venv
+	$(VENV)/bin/hw3 data render --out $(DATA_DIR) --n $(DATA_COUNT) --seed $(SEED)
+
 test: venv
 	$(PY) -m pytest -q
 
-bench: venv
+bench: venv $(DATA_DIR)/meta.json
 	$(VENV)/bin/hw3 bench train --data $(DATA_DIR) --out report/bench_train.json
+
+bench-sample: venv
+	$(VENV)/bin/hw3 bench sample --out report/bench_sample.json
+
+# Retrain a shipped generator from scratch with its config (resumes if interrupted), replace
+# weights/<variant>.safetensors and measure it. `make weights` is the one run_cgan.sh uses.
+weights: weights-$(SHIPPED_CONDITIONAL)
+
+weights-all: $(addprefix weights-,$(VARIANTS))
+
+weights-%: venv $(DATA_DIR)/meta.json
+	$(VENV)/bin/hw3 train --config configs/$*.toml --data $(DATA_DIR) --out runs/retrain/$* --resume
+	$(VENV)/bin/hw3 export --run runs/retrain/$* --out weights/$*.safetensors
+	test $* = dcgan || $(VENV)/bin/hw3 evaluate --generator weights/$*.safetensors --data $(DATA_DIR) --out_dir runs/retrain/evaluation
+
+report: venv $(DATA_DIR)/meta.json
+	$(VENV)/bin/hw3 report --data $(DATA_DIR) --out report
+
+# The report's condition-encoder table: the ACGAN config with G's encoder swapped, equal steps.
+TEXT_COMPARE_STEPS ?= 500
+text-compare: venv $(DATA_DIR)/meta.json
+	for encoder in onehot embedding fasttext; do \
+	  $(VENV)/bin/hw3 train --config configs/acgan.toml --set generator.condition=$$encoder \
+	    --steps $(TEXT_COMPARE_STEPS) --data $(DATA_DIR) --out runs/text_compare/$$encoder --resume && \
+	  $(VENV)/bin/hw3 evaluate --generator runs/text_compare/$$encoder --label $$encoder-step$(TEXT_COMPARE_STEPS) \
+	    --data $(DATA_DIR) --out_dir report/results/conditioning || exit 1; \
+	done
+
+vectors: venv $(DATA_DIR)/meta.json
+	$(VENV)/bin/hw3 text train --data $(DATA_DIR) --out weights/word_vectors --seed $(SEED)
 
 clean-venv:
 	rm -rf $(VENV)

@@ -21,6 +21,8 @@ COMMAND_MODULES = (
     "hw3.bench.commands",
     "hw3.sampling.commands",
     "hw3.eval.commands",
+    "hw3.text.commands",
+    "hw3.report.commands",
 )
 
 

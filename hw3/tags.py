@@ -8,6 +8,7 @@ that names the file, the line and what was expected; it never guesses.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -126,8 +127,23 @@ def parse_colour_phrase(text: str) -> HairEyeTags:
     return HairEyeTags(found["hair"][0], found["eyes"][0])
 
 
-def parse_tag_lines(text: str, source: str | Path) -> list[TagLine]:
-    """Parse the text of a testing-tags file; `source` names it in error messages."""
+# (the text after the id, its line number) -> tags; raises ValueError saying what was expected.
+TagParser = Callable[[str, int], HairEyeTags]
+
+
+def parse_strict_tags(tag_text: str, line_number: int) -> HairEyeTags:
+    """The default TagParser: exactly `<colour> hair <colour> eyes`, vocabulary words only."""
+    if "," in tag_text:
+        raise ValueError(f"unexpected ',' in '{tag_text}' (expected '<colour> hair <colour> eyes')")
+    return parse_colour_phrase(tag_text)
+
+
+def parse_tag_lines(text: str, source: str | Path, parse_tags: TagParser = parse_strict_tags) -> list[TagLine]:
+    """Parse the text of a testing-tags file; `source` names it in error messages.
+
+    Ids, blank lines and errors are handled here; what follows each id is read by `parse_tags`
+    (strict by default; `hw3.text.free_text` passes a free-text reader).
+    """
     if text.startswith("\ufeff"):
         text = text[1:]
     lines: list[TagLine] = []
@@ -155,12 +171,8 @@ def parse_tag_lines(text: str, source: str | Path) -> list[TagLine]:
             raise TagFileError(
                 source, line_number, f"duplicate id {line_id} (first used on line {line_of_id[line_id]})"
             )
-        if "," in tag_text:
-            raise TagFileError(
-                source, line_number, f"unexpected ',' in '{tag_text}' (expected '<colour> hair <colour> eyes')"
-            )
         try:
-            tags = parse_colour_phrase(tag_text)
+            tags = parse_tags(tag_text, line_number)
         except ValueError as error:
             raise TagFileError(source, line_number, str(error)) from None
         line_of_id[line_id] = line_number
@@ -170,8 +182,8 @@ def parse_tag_lines(text: str, source: str | Path) -> list[TagLine]:
     return lines
 
 
-def read_tag_lines(path: str | Path) -> list[TagLine]:
-    """Read a `testing_tags.txt`-style file strictly (see module doc)."""
+def read_tag_lines(path: str | Path, parse_tags: TagParser = parse_strict_tags) -> list[TagLine]:
+    """Read a `testing_tags.txt`-style file, strictly unless another `parse_tags` is given."""
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -182,4 +194,4 @@ def read_tag_lines(path: str | Path) -> list[TagLine]:
     except UnicodeDecodeError as error:
         line_number = raw[: error.start].count(b"\n") + 1
         raise TagFileError(path, line_number, "not UTF-8 text (expected a UTF-8 tags file)") from None
-    return parse_tag_lines(text, path)
+    return parse_tag_lines(text, path, parse_tags)

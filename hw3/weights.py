@@ -52,20 +52,28 @@ def command_line() -> str:
     return " ".join([Path(sys.argv[0]).name, *sys.argv[1:]])
 
 
-def write_json_atomic(path: str | Path, values: dict[str, Any]) -> None:
+def write_text_atomic(path: str | Path, text: str) -> None:
     path = Path(path)
     temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    temporary.write_text(json.dumps(values, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def write_json_atomic(path: str | Path, values: dict[str, Any]) -> None:
+    write_text_atomic(path, json.dumps(values, indent=2, sort_keys=True) + "\n")
+
+
+def save_tensors(tensors: dict[str, torch.Tensor], path: str | Path) -> None:
+    """Write named tensors to a safetensors file atomically (temporary file, then rename)."""
+    path = Path(path)
+    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    save_file({name: tensor.detach().cpu().contiguous() for name, tensor in tensors.items()}, str(temporary))
     os.replace(temporary, path)
 
 
 def save_module_weights(module: nn.Module, path: str | Path) -> None:
-    """Write a plain module's state dict atomically (temporary file, then rename)."""
-    path = Path(path)
-    state = {name: tensor.detach().cpu().contiguous() for name, tensor in module.state_dict().items()}
-    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    save_file(state, str(temporary))
-    os.replace(temporary, path)
+    """Write a plain module's state dict atomically."""
+    save_tensors(module.state_dict(), path)
 
 
 def load_module_weights(module: nn.Module, path: str | Path, device: torch.device | str = "cpu") -> None:

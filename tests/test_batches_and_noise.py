@@ -49,3 +49,7 @@ def test_truncated_noise_stays_inside_and_is_seeded():
     assert z.abs().max() <= 0.5 and z.std() < 0.35
     assert torch.equal(z, draw_noise(500, 100, seed=0, truncation=0.5))
     assert torch.equal(draw_noise(4, 100, seed=0)[0], draw_noise(9, 100, seed=0)[0])
+    # 16 rows and more take torch.randn's vectorised path: row 0 must still be the same.
+    assert torch.equal(draw_noise(1, 100, seed=0)[0], draw_noise(25, 100, seed=0)[0])
+    assert torch.equal(draw_noise(30, 100, seed=0)[:25], draw_noise(25, 100, seed=0))
+    assert not torch.equal(draw_noise(2, 100, seed=0)[0], draw_noise(2, 100, seed=0)[1])

@@ -23,6 +23,7 @@ from hw3.losses import (
     gradient_penalty,
     mismatched_tags,
 )
+from hw3.losses.mode_seeking import mode_seeking_loss, paired_tags
 from hw3.models import Discriminator, DiscriminatorConfig, DiscriminatorOutput, Generator, GeneratorConfig
 from hw3.tags import NUM_EYES, NUM_HAIR, NUM_PAIRS
 
@@ -303,6 +304,34 @@ def test_real_only_classifier_drops_the_generated_term_from_d_but_not_from_g():
     g_value, _ = loss.generator_loss(generator, discriminator, batch, z, torch.Generator())
     expected_g = F.softplus(-fake_output.logits).mean() + 0.7 * cross_entropy(fake_output)
     assert g_value.item() == pytest.approx(expected_g.item(), rel=1e-5)
+
+
+def test_mode_seeking_term_by_hand():
+    z = torch.zeros(4, 100)
+    z[2:] = 2.0  # |z_i - z_j| = 2 for both pairs
+    images = torch.zeros(4, 3, 64, 64)
+    images[2] = 0.5  # pair 0 differs by 0.5 per pixel, pair 1 by 0.1
+    images[3] = 0.1
+    expected = (1 / (0.5 / 2 + 1e-5) + 1 / (0.1 / 2 + 1e-5)) / 2
+    assert mode_seeking_loss(images, z).item() == pytest.approx(expected, rel=1e-5)
+    assert paired_tags(torch.tensor([1, 2, 3, 4]), torch.tensor([5, 6, 7, 8]))[1].tolist() == [5, 6, 5, 6]
+
+
+def test_mode_seeking_generator_loss_pairs_the_tags_and_adds_the_weighted_term():
+    torch.manual_seed(0)
+    generator = Generator(GeneratorConfig(ngf=8, condition="onehot"))
+    discriminator = Discriminator(DiscriminatorConfig(ndf=8, conditioning="projection", aux_heads=True, norm="none"))
+    batch, z = tiny_batch(), noise(8)
+    value, stats = GANLoss(LossConfig(aux_weight=0.5, mode_seeking_weight=0.3)).generator_loss(
+        generator, discriminator, batch, z, torch.Generator())
+    hair, eyes = torch.cat([batch.hair[:4]] * 2), torch.cat([batch.eyes[:4]] * 2)
+    with torch.no_grad():
+        fake = generator(z, hair, eyes)
+        output = discriminator(fake, hair, eyes)
+    aux = F.cross_entropy(output.hair_logits, hair) + F.cross_entropy(output.eye_logits, eyes)
+    expected = F.softplus(-output.logits).mean() + 0.5 * aux + 0.3 * mode_seeking_loss(fake, z)
+    assert value.item() == pytest.approx(expected.item(), rel=1e-5)
+    assert stats["g_mode_seeking"].item() == pytest.approx(mode_seeking_loss(fake, z).item(), rel=1e-5)
 
 
 def test_acgan_needs_aux_heads():

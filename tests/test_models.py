@@ -71,7 +71,8 @@ def test_discriminator_parameter_count():
     assert convs + batch_norms == 2_765_633
     assert count_parameters(Discriminator(DiscriminatorConfig())) == 2_765_633
     concat = DiscriminatorConfig(conditioning="concat", aux_heads=True)
-    joint_and_heads = (512 + 23) * 512 + 512 + (512 * 12 + 12) + (512 * 11 + 11)
+    # The heads read the flattened 4x4 map: 16 * 512 inputs each.
+    joint_and_heads = (512 + 23) * 512 + 512 + (16 * 512 * 12 + 12) + (16 * 512 * 11 + 11)
     assert count_parameters(Discriminator(concat)) == 2_765_633 + joint_and_heads
     projection = DiscriminatorConfig(conditioning="projection", norm="none")
     no_norm = convs + 128 + 256 + 512  # conv biases replace the norms
@@ -180,11 +181,15 @@ def test_aux_heads_return_raw_logits():
     assert not torch.allclose(output.eye_logits.exp().sum(dim=1), torch.ones(4))
 
 
-def test_spectral_norm_covers_every_image_path_layer_and_normalises_it():
+def test_spectral_norm_covers_every_real_fake_layer_and_normalises_it():
     config = DiscriminatorConfig(ndf=8, conditioning="projection", aux_heads=True, spectral_norm=True, norm="none")
     discriminator = Discriminator(config)
-    layers = [m for m in discriminator.modules() if isinstance(m, (nn.Conv2d, nn.Linear, nn.Embedding))]
-    assert len(layers) == 4 + 1 + 2 + 2  # convs, head, two projections, two aux heads
+    aux_heads = {discriminator.hair_head, discriminator.eye_head}
+    layers = [m for m in discriminator.modules()
+              if isinstance(m, (nn.Conv2d, nn.Linear, nn.Embedding)) and m not in aux_heads]
+    assert len(layers) == 4 + 1 + 2  # convs, head, two projections
+    for head in aux_heads:  # the classifier heads never reach the real/fake logit
+        assert not torch.nn.utils.parametrize.is_parametrized(head, "weight")
     for layer in layers:
         assert torch.nn.utils.parametrize.is_parametrized(layer, "weight")
         largest = torch.linalg.matrix_norm(layer.weight.detach().flatten(1), ord=2).item()

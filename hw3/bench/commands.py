@@ -1,4 +1,7 @@
-"""`hw3 bench train`: images/s of each variant's training step against the reference loop."""
+"""`hw3 bench train`: images/s of each variant's training step against the reference loop.
+
+`hw3 bench sample` (cold start of the run scripts) lives in `hw3.bench.sample_speed`.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,8 @@ import argparse
 import json
 import tempfile
 from pathlib import Path
+
+from hw3.bench import sample_speed
 
 VARIANTS = ("dcgan", "cgan", "wgan_gp", "acgan")
 
@@ -22,6 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--out", help="write the results as JSON here")
     parser.set_defaults(run=run_bench_train)
+    sample_speed.register(commands)
 
 
 def _variant_images_per_second(args: argparse.Namespace, variant: str, run_dir: Path) -> float:

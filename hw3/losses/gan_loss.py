@@ -2,13 +2,13 @@
 
 The loop draws z, then calls `discriminator_loss` n_critic times per `generator_loss`. A variant
 is a `LossConfig`: objective (bce / wasserstein / hinge), matching-aware D (wrong tags count as
-fake), gradient penalty (WGAN-GP), auxiliary classifier weight (ACGAN).
+fake), gradient penalty (WGAN-GP), auxiliary classifier weight (ACGAN), mode seeking (MSGAN).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import torch
 from torch import nn
@@ -17,6 +17,7 @@ from hw3.errors import InputError
 from hw3.losses.auxiliary import auxiliary_classification_loss, classification_accuracy
 from hw3.losses.matching import mismatched_tags
 from hw3.losses.objectives import OBJECTIVES
+from hw3.losses.mode_seeking import mode_seeking_loss, paired_tags
 from hw3.losses.penalties import gradient_penalty
 
 # Starting points per variant; a run's config file may override any field.
@@ -38,13 +39,15 @@ class LossConfig:
     # Odena et al. train D's classifier on generated images too; that rewards G for the most
     # classifiable face per tag pair and costs variety. False: D's heads learn from real images only.
     aux_on_generated: bool = True
+    # > 0: MSGAN's mode-seeking term on G; half of G's batch repeats the other half's tags.
+    mode_seeking_weight: float = 0.0
 
     def __post_init__(self):
         if self.objective not in OBJECTIVES:
             raise InputError(
                 f"LossConfig.objective: unknown '{self.objective}' (expected one of: {', '.join(OBJECTIVES)})"
             )
-        for name in ("gradient_penalty_weight", "aux_weight"):
+        for name in ("gradient_penalty_weight", "aux_weight", "mode_seeking_weight"):
             if getattr(self, name) < 0:
                 raise InputError(f"LossConfig.{name}: {getattr(self, name)} (expected >= 0)")
         if self.n_critic < 1:
@@ -81,6 +84,11 @@ def _without_compile(network: nn.Module) -> nn.Module:
 
 def _tags_for(network: nn.Module, batch: TaggedImageBatch) -> tuple:
     return (batch.hair, batch.eyes) if _is_conditional(network) else (None, None)
+
+
+class _Tags(NamedTuple):
+    hair: torch.Tensor
+    eyes: torch.Tensor
 
 
 def _mean(values: torch.Tensor) -> torch.Tensor:
@@ -159,10 +167,17 @@ class GANLoss:
     def generator_loss(self, generator: nn.Module, discriminator: nn.Module, batch: TaggedImageBatch,
                        z: torch.Tensor, rng: torch.Generator) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         self._check_networks(generator, discriminator)
+        seek_modes = self.config.mode_seeking_weight > 0
+        if seek_modes and _is_conditional(generator):
+            batch = _Tags(*paired_tags(batch.hair, batch.eyes))
         fake_images = generator(z, *_tags_for(generator, batch))  # (B, 3, 64, 64)
         fake_output = discriminator(fake_images, *_tags_for(discriminator, batch))
         loss = self.objective.generator(fake_output.logits)
         stats = {"g_fake": _mean(fake_output.logits)}
+        if seek_modes:
+            seeking = mode_seeking_loss(fake_images, z)
+            loss = loss + self.config.mode_seeking_weight * seeking
+            stats["g_mode_seeking"] = seeking.detach()
         if self.config.aux_weight > 0:
             aux_loss = self._auxiliary(fake_output, batch)
             loss = loss + self.config.aux_weight * aux_loss

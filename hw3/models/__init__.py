@@ -4,6 +4,7 @@ from hw3.models.conditioning import (
     CONDITION_ENCODERS,
     ConditionEncoder,
     EmbeddingConditionEncoder,
+    FastTextConditionEncoder,
     OneHotConditionEncoder,
     build_condition_encoder,
 )
@@ -18,6 +19,7 @@ __all__ = [
     "DiscriminatorConfig",
     "DiscriminatorOutput",
     "EmbeddingConditionEncoder",
+    "FastTextConditionEncoder",
     "Generator",
     "GeneratorConfig",
     "OneHotConditionEncoder",

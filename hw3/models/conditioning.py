@@ -1,12 +1,13 @@
 """Hair/eye class labels -> one condition vector: where "blue hair" first becomes numbers.
 
 Every conditional network reads its tags through a `ConditionEncoder`, so a new way of encoding
-tags (e.g. fixed fastText word vectors plus a learned projection) is one class and one entry in
-`CONDITION_ENCODERS`.
+tags (such as the fixed FastText word vectors plus a learned projection below) is one class and
+one entry in `CONDITION_ENCODERS`.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Callable
 
 import torch
@@ -15,6 +16,7 @@ from torch import nn
 
 from hw3.errors import InputError
 from hw3.tags import NUM_EYES, NUM_HAIR
+from hw3.text.storage import DEFAULT_FASTTEXT_PATH, read_colour_vectors  # safetensors only, no gensim
 
 DEFAULT_EMBEDDING_DIM = 32  # per attribute; 12 and 11 classes need few dimensions
 
@@ -51,10 +53,35 @@ class EmbeddingConditionEncoder(ConditionEncoder):
         return torch.cat([self.hair_embedding(hair), self.eye_embedding(eyes)], dim=1)  # (B, 2E)
 
 
-# kind -> constructor taking `embedding_dim`; a "fasttext" kind is added here.
+class FastTextConditionEncoder(ConditionEncoder):
+    """Each colour's FastText word vector, fixed, then a learned linear map per attribute.
+
+    The vectors (hair (12, d), eyes (11, d), standardised per dimension; see
+    `hw3.text.storage.colour_vectors`) are read from the shipped word-vectors file without gensim
+    and kept as buffers: not trained, but saved in the state dict, so a generator keeps the
+    vectors it was trained with even if the file is trained again.
+    """
+
+    def __init__(self, embedding_dim: int = DEFAULT_EMBEDDING_DIM, vectors_path: str | Path | None = None):
+        super().__init__()
+        hair_vectors, eye_vectors = read_colour_vectors(vectors_path or DEFAULT_FASTTEXT_PATH)
+        self.register_buffer("hair_vectors", hair_vectors)  # (12, d)
+        self.register_buffer("eye_vectors", eye_vectors)  # (11, d)
+        self.hair_projection = nn.Linear(hair_vectors.shape[1], embedding_dim)
+        self.eye_projection = nn.Linear(eye_vectors.shape[1], embedding_dim)
+        self.output_dim = 2 * embedding_dim
+
+    def forward(self, hair: torch.Tensor, eyes: torch.Tensor) -> torch.Tensor:
+        hair_part = self.hair_projection(self.hair_vectors[hair])  # (B, d) -> (B, E)
+        eye_part = self.eye_projection(self.eye_vectors[eyes])
+        return torch.cat([hair_part, eye_part], dim=1)  # (B, 2E)
+
+
+# kind -> constructor taking `embedding_dim`.
 CONDITION_ENCODERS: dict[str, Callable[[int], ConditionEncoder]] = {
     "onehot": lambda embedding_dim: OneHotConditionEncoder(),  # fixed width, ignores the size
     "embedding": EmbeddingConditionEncoder,
+    "fasttext": FastTextConditionEncoder,  # needs weights/word_vectors/fasttext.safetensors
 }
 
 

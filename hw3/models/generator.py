@@ -103,9 +103,14 @@ class Generator(nn.Module):
         if z.dim() != 2 or z.shape[1] != self.config.z_dim:
             raise ValueError(f"Generator: z has shape {tuple(z.shape)} (expected (B, {self.config.z_dim}))")
         check_tags("Generator", self.is_conditional, z.shape[0], hair, eyes)
+        condition = None if self.condition_encoder is None else self.condition_encoder(hair, eyes).to(z.dtype)
+        return self.draw(z, condition)
+
+    def draw(self, z: torch.Tensor, condition: torch.Tensor | None) -> torch.Tensor:
+        """Images from noise and an encoded condition (B, C); a mix of two tags' conditions
+        draws the faces between them (the report's tag interpolation)."""
         norm_condition = None
-        if self.condition_encoder is not None:
-            condition = self.condition_encoder(hair, eyes).to(z.dtype)  # (B, C)
+        if condition is not None:
             z = torch.cat([z, condition], dim=1)  # (B, z_dim + C)
             if self.config.conditional_batch_norm:
                 norm_condition = condition

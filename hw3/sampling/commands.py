@@ -19,6 +19,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--per-row", type=int, default=5)
     parser.add_argument("--truncation", type=float, help="redraw |z| beyond this (fidelity for variety)")
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--free-text", action="store_true",
+                        help="read lines like '3,long blonde hair with green eyes' with the FastText vectors "
+                             "(weights/word_vectors), printing each colour decision; needs gensim")
     parser.set_defaults(run=run_sample)
     register_export(subparsers)
 
@@ -27,7 +30,8 @@ def run_sample(args: argparse.Namespace) -> int:
     from hw3.sampling.faces import sample_faces
 
     count = sample_faces(args.generator, args.out, tags_file=args.tags, count=args.count, seed=args.seed,
-                         per_row=args.per_row, truncation=args.truncation, device=args.device)
+                         per_row=args.per_row, truncation=args.truncation, device=args.device,
+                         free_text=args.free_text)
     print(f"wrote {args.out}: {count} faces, {math.ceil(count / args.per_row)} rows")
     return 0
 

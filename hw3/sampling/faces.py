@@ -9,21 +9,25 @@ import torch
 from hw3.errors import InputError
 from hw3.sampling.generator_file import load_generator
 from hw3.sampling.images import draw_noise, save_grid, tag_tensors
-from hw3.tags import read_tag_lines
+from hw3.tags import TagLine, read_tag_lines
 
 
 def sample_faces(
     generator_path: str | Path, out_path: str | Path, tags_file: str | Path | None = None,
     count: int | None = None, seed: int = 0, per_row: int = 5, truncation: float | None = None,
-    device: str = "cpu",
+    device: str = "cpu", free_text: bool = False,
 ) -> int:
     """Write a grid PNG: one face per tag line in file order (or `count` faces); returns the count.
 
     The tags file is parsed before anything else, so a bad file fails fast and leaves any
     earlier `out_path` untouched. Face i always gets row i of the seed's noise, so a line's face
-    does not depend on how many lines follow it.
+    does not depend on how many lines follow it. With `free_text`, lines like
+    `3,long blonde hair with green eyes` are read with the shipped FastText vectors and each
+    colour decision is printed; otherwise the strict reader allows only `<colour> hair <colour> eyes`.
     """
-    tag_lines = read_tag_lines(tags_file) if tags_file is not None else None
+    tag_lines = _read_tags(tags_file, free_text) if tags_file is not None else None
+    if free_text and tags_file is None:
+        raise InputError("--free-text reads a tags file (expected --tags FILE)")
     generator, _ = load_generator(generator_path, device)
     if generator.is_conditional and tag_lines is None:
         raise InputError(f"{generator_path}: a conditional generator needs a tags file (expected --tags FILE)")
@@ -40,3 +44,12 @@ def sample_faces(
         images = generator(z, hair, eyes)  # (N, 3, 64, 64)
     save_grid(images, out_path, per_row=per_row)
     return num_faces
+
+
+def _read_tags(tags_file: str | Path, free_text: bool) -> list[TagLine]:
+    if not free_text:
+        return read_tag_lines(tags_file)
+    from hw3.text.free_text import read_free_text_lines  # deferred: loading the vectors needs gensim
+    from hw3.text.storage import DEFAULT_FASTTEXT_PATH, load_word_vectors
+
+    return read_free_text_lines(tags_file, load_word_vectors(DEFAULT_FASTTEXT_PATH), report=print)

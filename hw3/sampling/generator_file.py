@@ -15,13 +15,21 @@ import torch
 
 from hw3.errors import InputError
 from hw3.models import Generator, GeneratorConfig
+from hw3.train.log import read_log
 from hw3.weights import (
     file_sha256, load_module_weights, read_sidecar, save_module_weights, sidecar_path, write_json_atomic,
+    write_text_atomic,
 )
 
 
+def training_log_path(weights_path: str | Path) -> Path:
+    """weights/acgan.safetensors -> weights/acgan.log.jsonl: the run's losses, for the report's curves."""
+    return Path(weights_path).with_suffix(".log.jsonl")
+
+
 def export_generator(checkpoint: str | Path, out_path: str | Path, note: str = "") -> Path:
-    """Copy a training checkpoint's EMA generator to `out_path` with its sidecar."""
+    """Copy a training checkpoint's EMA generator to `out_path` with its sidecar, and the run's
+    log up to the checkpoint's step (runs/ is not shipped; the curves are)."""
     checkpoint, out_path = Path(checkpoint), Path(out_path)
     run_meta = json.loads((checkpoint / "meta.json").read_text(encoding="utf-8"))
     generator = Generator(GeneratorConfig(**run_meta["config"]["generator"]))
@@ -40,16 +48,25 @@ def export_generator(checkpoint: str | Path, out_path: str | Path, note: str = "
         "sha256": file_sha256(out_path),
         "note": note,
     })
+    run_log = checkpoint.parent.parent / "log.jsonl"  # runs/<name>/checkpoints/step_N -> runs/<name>
+    if run_log.is_file():
+        records = [r for r in read_log(run_log) if r.get("step", 0) <= run_meta["step"]]
+        write_text_atomic(training_log_path(out_path), "".join(json.dumps(r, sort_keys=True) + "\n" for r in records))
     return out_path
 
 
 def load_generator(path: str | Path, device: torch.device | str = "cpu") -> tuple[Generator, dict[str, Any]]:
-    """A generator in eval mode from a shipped file or a training checkpoint directory."""
+    """A generator in eval mode from a shipped file, a training checkpoint or a run directory (its latest)."""
     path = Path(path)
+    if path.is_dir() and not (path / "meta.json").is_file():  # a run directory: its latest checkpoint
+        from hw3.train.checkpoint import latest_checkpoint
+
+        path = latest_checkpoint(path) or path
     if path.is_dir():  # a training checkpoint: its EMA generator and run config
         meta_path = path / "meta.json"
         if not meta_path.is_file():
-            raise InputError(f"{path}: not a checkpoint directory (expected meta.json and generator_ema.safetensors)")
+            raise InputError(f"{path}: not a checkpoint or run directory (expected meta.json and "
+                             "generator_ema.safetensors, or checkpoints/step_*)")
         run_meta = json.loads(meta_path.read_text(encoding="utf-8"))
         meta = {"variant": run_meta["config"]["name"], "generator": run_meta["config"]["generator"],
                 "step": run_meta["step"], "seed": run_meta["seed"]}
