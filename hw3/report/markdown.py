@@ -50,7 +50,8 @@ def report_markdown(results: dict, sidecars: dict, conditional: dict, best: str 
         f"against {any_results['num_reference']} real test faces with the same pairs; the real row is the "
         "real-against-real floor. Lower FID and KID are better.",
         "- Diversity: mean within-pair feature spread over that of real faces of the same pair (1.00 = as varied as "
-        "the data; low values mean one face per pair). Evaluator score: the Inception Score's recipe with the "
+        "the data; low values mean one face per pair, values above 1 more spread than the data, which noisy "
+        "faces also give). Evaluator score: the Inception Score's recipe with the "
         "evaluator (1 to 132). Nearest-training ratio: well below 1 means copies of training images.",
         "- DCGAN is unconditional: it has no tag columns, and its FID is taken against the pair-balanced test "
         "split although it learned the training split's uneven colour frequencies, which raises it.",
