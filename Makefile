@@ -27,12 +27,14 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $@
 
+RENDER = $(VENV)/bin/hw3 data render --out $(DATA_DIR) --n $(DATA_COUNT) --seed $(SEED)
+
 data: venv
-	$(VENV)/bin/hw3 data render --out $(DATA_DIR) --n $(DATA_COUNT) --seed $(SEED)
+	$(RENDER)
 
 # Rendered once; later targets reuse it.
 $(DATA_DIR)/meta.json: | venv
-	$(VENV)/bin/hw3 data render --out $(DATA_DIR) --n $(DATA_COUNT) --seed $(SEED)
+	$(RENDER)
 
 test: venv
 	$(PY) -m pytest -q

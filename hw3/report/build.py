@@ -6,6 +6,7 @@ they measured, so a second `make report` redraws the figures without re-evaluati
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,13 +15,16 @@ import torch
 from tqdm import tqdm
 
 from hw3.errors import InputError
+from hw3.eval.evaluator import load_evaluator
 from hw3.report.comparison import best_conditional, comparison_table
 from hw3.report.curves import plot_training_curves
 from hw3.report.markdown import report_markdown, write_html
-from hw3.report.side_by_side import draw_tag_lines, montage, real_faces_for, side_by_side_figure
+from hw3.report.side_by_side import real_faces_for, side_by_side_figure
 from hw3.report.strips import latent_strips, tag_strips
 from hw3.report.word_vectors import colour_word_figure, conditioning_table
+from hw3.sampling.faces import draw_faces
 from hw3.sampling.generator_file import load_generator, training_log_path
+from hw3.sampling.images import grid_pixels
 from hw3.tags import HairEyeTags, read_tag_lines
 from hw3.weights import write_json_atomic
 
@@ -46,26 +50,25 @@ class ReportConfig:
     seed: int = 0
 
 
-def _evaluate(name: str, path: Path, generator, config: ReportConfig, datasets, figure_dir: Path) -> dict:
-    """`hw3 evaluate`'s measurements, reused from report/results/ while the weights are unchanged."""
+def _evaluate(name: str, generator, sidecar: dict, evaluator, config: ReportConfig, datasets,
+              figure_dir: Path) -> dict:
+    """`hw3 evaluate`'s measurements, reused from report/results/ while the weights are unchanged.
+    `evaluator()` returns the tag evaluator, loaded on first use."""
     from hw3.eval.evaluate import evaluate_generator
-    from hw3.eval.evaluator import load_evaluator
 
-    sidecar = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
     cached_path = config.out_dir / "results" / f"{name}.json"
     key = {"weights_sha256": sidecar["sha256"], "num_samples": config.num_samples, "seed": config.seed}
     if cached_path.is_file():
         cached = json.loads(cached_path.read_text(encoding="utf-8"))
         if all(cached.get(k) == v for k, v in key.items()) and (figure_dir / "tag_accuracy.png").is_file():
             return cached
-    evaluator, _ = load_evaluator(config.evaluator)
 
     @torch.no_grad()
     def sample_fn(hair, eyes, z):
         # An unconditional generator draws from the whole training distribution whatever the tags.
         return generator(z, hair, eyes) if generator.is_conditional else generator(z)
 
-    results = evaluate_generator(sample_fn, evaluator, *datasets, n=config.num_samples, seed=config.seed,
+    results = evaluate_generator(sample_fn, evaluator(), *datasets, n=config.num_samples, seed=config.seed,
                                  z_dim=generator.config.z_dim, cache_dir=config.data_root / ".cache" / "evaluator",
                                  figure_dir=figure_dir)
     results.update(key, label=name, step=sidecar["step"], training_command=sidecar["training_command"])
@@ -92,13 +95,17 @@ def build_report(config: ReportConfig) -> Path:
     datasets = (load_split(config.data_root, "test"), load_split(config.data_root, "train"))
     figures_dir = config.out_dir / "figures"
     generators, sidecars, results = {}, {}, {}
+    evaluator = functools.cache(lambda: load_evaluator(config.evaluator)[0])  # only if something needs measuring
+
     for name, path in tqdm(paths.items(), desc="report: evaluating", unit="generator"):
         generators[name], sidecars[name] = load_generator(path)
-        results[name] = _evaluate(name, path, generators[name], config, datasets, figures_dir / name)
+        results[name] = _evaluate(name, generators[name], sidecars[name], evaluator, config, datasets,
+                                  figures_dir / name)
     conditional = {name: generator.is_conditional for name, generator in generators.items()}
 
     panels = {"real (test split)": real_faces_for(tag_lines, datasets[0], config.seed)}
-    panels.update({name: draw_tag_lines(generator, tag_lines, config.seed) for name, generator in generators.items()})
+    panels.update({name: draw_faces(generator, tag_lines if conditional[name] else None, len(tag_lines), config.seed)
+                   for name, generator in generators.items()})
     figures = {"side_by_side": _save(side_by_side_figure(panels), figures_dir / "side_by_side.png")}
     for name, path in paths.items():
         if training_log_path(path).is_file():
@@ -131,7 +138,7 @@ def _save_strip(images: torch.Tensor, path: Path, title: str) -> str:
 
     figure = Figure(figsize=(STRIP_STEPS * 0.9, len(images) / STRIP_STEPS * 0.9 + 0.4))
     axes = figure.add_axes((0, 0, 1, 0.9))
-    axes.imshow(montage(images, STRIP_STEPS))
+    axes.imshow(grid_pixels(images, STRIP_STEPS))
     axes.set_axis_off()
     figure.suptitle(title, fontsize=9)
     return _save(figure, path)

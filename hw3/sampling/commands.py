@@ -50,12 +50,11 @@ def run_export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from hw3.errors import InputError
-    from hw3.sampling.generator_file import export_generator
-    from hw3.train.checkpoint import latest_checkpoint
+    from hw3.sampling.generator_file import checkpoint_of, export_generator
 
     source = Path(args.run_dir)
-    checkpoint = source if (source / "meta.json").is_file() else latest_checkpoint(source)
-    if checkpoint is None:
+    checkpoint = checkpoint_of(source)
+    if not (checkpoint / "meta.json").is_file():
         raise InputError(f"{source}: no checkpoint found (expected a run directory with checkpoints/step_*)")
     print(f"wrote {export_generator(checkpoint, args.out, note=args.note)} from {checkpoint}")
     return 0

@@ -9,7 +9,7 @@ import torch
 from hw3.errors import InputError
 from hw3.sampling.generator_file import load_generator
 from hw3.sampling.images import draw_noise, save_grid, tag_tensors
-from hw3.tags import TagLine, read_tag_lines
+from hw3.tags import HairEyeTags, TagLine, read_tag_lines
 
 
 def sample_faces(
@@ -36,14 +36,21 @@ def sample_faces(
     num_faces = len(tag_lines) if tag_lines is not None else (count or 25)
     if num_faces < 1:
         raise InputError(f"--count {num_faces}: expected a positive number of faces")
-    z = draw_noise(num_faces, generator.config.z_dim, seed, truncation).to(device)
-    hair = eyes = None
-    if tag_lines is not None:
-        hair, eyes = (t.to(device) for t in tag_tensors([line.tags for line in tag_lines]))
-    with torch.no_grad():
-        images = generator(z, hair, eyes)  # (N, 3, 64, 64)
-    save_grid(images, out_path, per_row=per_row)
+    tags = None if tag_lines is None else [line.tags for line in tag_lines]
+    save_grid(draw_faces(generator, tags, num_faces, seed, truncation, device), out_path, per_row=per_row)
     return num_faces
+
+
+@torch.no_grad()
+def draw_faces(generator, tags: list[HairEyeTags] | None, count: int, seed: int,
+               truncation: float | None = None, device: torch.device | str = "cpu") -> torch.Tensor:
+    """(count, 3, 64, 64) in [-1, 1]: face i from row i of the seed's noise and tags[i] (None for an
+    unconditional generator)."""
+    z = draw_noise(count, generator.config.z_dim, seed, truncation).to(device)
+    if tags is None:
+        return generator(z)
+    hair, eyes = (t.to(device) for t in tag_tensors(tags))
+    return generator(z, hair, eyes)
 
 
 def _read_tags(tags_file: str | Path, free_text: bool) -> list[TagLine]:

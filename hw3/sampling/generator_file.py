@@ -27,6 +27,17 @@ def training_log_path(weights_path: str | Path) -> Path:
     return Path(weights_path).with_suffix(".log.jsonl")
 
 
+def checkpoint_of(directory: str | Path) -> Path:
+    """A checkpoint directory as given, or a run directory's latest checkpoint (the directory
+    itself when it holds none, for the caller to report)."""
+    from hw3.train.checkpoint import latest_checkpoint
+
+    directory = Path(directory)
+    if (directory / "meta.json").is_file():
+        return directory
+    return latest_checkpoint(directory) or directory
+
+
 def export_generator(checkpoint: str | Path, out_path: str | Path, note: str = "") -> Path:
     """Copy a training checkpoint's EMA generator to `out_path` with its sidecar, and the run's
     log up to the checkpoint's step (runs/ is not shipped; the curves are)."""
@@ -58,10 +69,8 @@ def export_generator(checkpoint: str | Path, out_path: str | Path, note: str = "
 def load_generator(path: str | Path, device: torch.device | str = "cpu") -> tuple[Generator, dict[str, Any]]:
     """A generator in eval mode from a shipped file, a training checkpoint or a run directory (its latest)."""
     path = Path(path)
-    if path.is_dir() and not (path / "meta.json").is_file():  # a run directory: its latest checkpoint
-        from hw3.train.checkpoint import latest_checkpoint
-
-        path = latest_checkpoint(path) or path
+    if path.is_dir():
+        path = checkpoint_of(path)
     if path.is_dir():  # a training checkpoint: its EMA generator and run config
         meta_path = path / "meta.json"
         if not meta_path.is_file():
