@@ -29,6 +29,19 @@ def test_evaluate_reads_a_checkpoint_and_writes_every_metric(tmp_path, capsys):
         assert key in text, key
     assert "|" in capsys.readouterr().out  # the markdown table
 
+    # --reference: the same generator and seed land on the same metrics; a shipped FID far from
+    # this one fails the check with exit 1 and names the metric.
+    evaluate = ["evaluate", "--generator", str(result.last_checkpoint), "--data", str(data_root),
+                "--evaluator", str(REPO / "weights" / "evaluator.safetensors"), "--num_samples", "264",
+                "--out_dir", str(out_dir), "--reference"]
+    shipped = tmp_path / "shipped.json"
+    shipped.write_text(json.dumps(record))
+    assert main(evaluate + [str(shipped)]) == 0
+    assert "all metrics within tolerance" in capsys.readouterr().out
+    shipped.write_text(json.dumps({**record, "fid": record["fid"] * 3}))
+    assert main(evaluate + [str(shipped)]) == 1
+    assert "outside tolerance of the shipped run: FID" in capsys.readouterr().out
+
 
 def test_evaluate_refuses_an_unconditional_generator(tmp_path):
     data_root = smoke_data_root(seed=0, num_train=64)
@@ -36,3 +49,13 @@ def test_evaluate_refuses_an_unconditional_generator(tmp_path):
                             num_steps=1, smoke=True)
     result = train(config, progress=False)
     assert main(["evaluate", "--generator", str(result.last_checkpoint), "--data", str(data_root)]) == 2
+
+
+def test_evaluate_rejects_a_bad_reference_before_sampling(tmp_path, capsys):
+    reference = tmp_path / "shipped.json"
+    reference.write_text('{"fid": 1.0,\n  oops}')
+    arguments = ["evaluate", "--generator", str(tmp_path / "never_read.safetensors"), "--reference", str(reference)]
+    assert main(arguments) == 2
+    assert f"{reference}:2: not JSON" in capsys.readouterr().err
+    assert main(arguments[:-1] + [str(tmp_path / "missing.json")]) == 2
+    assert "missing.json: no such file" in capsys.readouterr().err

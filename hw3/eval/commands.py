@@ -38,6 +38,9 @@ def register(subparsers) -> None:
     evaluate.add_argument("--generator", type=Path, required=True,
                           help="a .safetensors generator (with its .json) or a checkpoint directory")
     evaluate.add_argument("--label", help="name in the results (default: the generator's variant and step)")
+    evaluate.add_argument("--reference", type=Path,
+                          help="results JSON of the shipped run (report/results/VARIANT.json): compare metric by "
+                               "metric and exit 1 if one lands outside its tolerance")
     add_evaluation_arguments(evaluate)
     evaluate.set_defaults(run=run_evaluate)
 
@@ -133,6 +136,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     from hw3.errors import InputError
     from hw3.sampling.generator_file import load_generator
 
+    reference = _read_reference(args.reference) if args.reference else None  # fail before the long part
     generator, meta = load_generator(args.generator)
     if not generator.is_conditional:
         raise InputError(f"{args.generator}: an unconditional generator has no tags to evaluate (expected a conditional one)")
@@ -142,5 +146,27 @@ def run_evaluate(args: argparse.Namespace) -> int:
         return generator(z, hair, eyes)
 
     label = args.label or f"{meta['variant']}-step{meta['step']}"
-    run_evaluation(args, sample_fn, generator.config.z_dim, label)
-    return 0
+    results = run_evaluation(args, sample_fn, generator.config.z_dim, label)
+    if reference is None:
+        return 0
+    from hw3.eval.tolerance import compare_results, format_comparison
+
+    comparisons = compare_results(results, reference, shipped_source=str(args.reference))
+    print(f"\nagainst {args.reference}:\n{format_comparison(comparisons)}")
+    return 0 if all(row.within for row in comparisons) else 1
+
+
+def _read_reference(path: Path) -> dict:
+    import json
+
+    from hw3.errors import InputError
+
+    try:
+        reference = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file (expected the shipped run's results JSON)") from None
+    except json.JSONDecodeError as error:
+        raise InputError(f"{path}:{error.lineno}: not JSON ({error.msg})") from None
+    if not isinstance(reference, dict):
+        raise InputError(f"{path}:1: expected a JSON object of results")
+    return reference

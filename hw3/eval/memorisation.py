@@ -12,6 +12,7 @@ import numpy as np
 import torch
 
 from hw3.eval.precision_recall import ROW_CHUNK, squared_distances
+from hw3.sampling.images import grid_pixels
 
 
 def nearest_training_images(
@@ -48,18 +49,17 @@ def plot_nearest_training_images(
 
     num_queries, k = indices.shape
     rows = torch.cat([query_images[:, None], train_images[torch.as_tensor(indices)]], dim=1)  # (Q, k + 1, 3, 64, 64)
-    # One montage image instead of Q x (k + 1) subplots draws in a fraction of the time; built by
-    # hand because importing torchvision for `make_grid` alone costs seconds.
-    padded = torch.nn.functional.pad(rows, (1, 1, 1, 1), value=255)  # (Q, k + 1, 3, 66, 66)
-    step = padded.shape[-1]
-    grid = padded.permute(0, 3, 1, 4, 2).reshape(num_queries * step, (k + 1) * step, 3)  # (H, W, 3)
+    # One montage image instead of Q x (k + 1) subplots draws in a fraction of the time.
+    padding = 2
+    step = rows.shape[-1] + padding
+    grid = grid_pixels(rows.flatten(0, 1).float().div(127.5).sub(1.0), per_row=k + 1, padding=padding)
     figure = Figure(figsize=(1.1 * (k + 1), 1.1 * num_queries + 0.4))
     axes = figure.add_axes((0, 0, 1, 1 - 0.4 / (1.1 * num_queries + 0.4)))
-    axes.imshow(grid.numpy())
+    axes.imshow(grid, interpolation="nearest")  # whole pixels: sharper, and a smaller PNG
     axes.set_axis_off()
     for row in range(num_queries):
         for column in range(k):
-            axes.text((column + 1) * step + 4, row * step + 12, f"{distances[row, column]:.2f}",
+            axes.text(padding + (column + 1) * step + 3, padding + row * step + 11, f"{distances[row, column]:.2f}",
                       color="white", fontsize=6, bbox={"facecolor": "black", "alpha": 0.6, "pad": 1})
     figure.suptitle("generated (left) and nearest training images, with feature distances", fontsize=7)
     return figure
