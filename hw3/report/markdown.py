@@ -97,7 +97,8 @@ def _word_vector_lines(figures: dict, conditioning: str | None) -> list[str]:
     if conditioning is not None:
         lines += ["", "### Tag accuracy by condition encoder, equal training budget", "", conditioning, "",
                   "The ACGAN config with only the generator's condition encoder changed, each trained for the same "
-                  "number of steps with the same seed (`make text-compare`) and measured by `hw3 evaluate`."]
+                  "number of steps with the same seed (`make text-compare`, with the settings the Makefile names) "
+                  "and measured by `hw3 evaluate`."]
     return lines
 
 
