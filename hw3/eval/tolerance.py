@@ -3,8 +3,8 @@
 Two runs of one config never give the same bytes on different thread counts or machines (the
 floating-point order differs and GAN training amplifies it), so `make weights` checks metrics,
 not hashes: each metric may move by at most its tolerance from the shipped run's value. The
-tolerances are set a little wider than the spread between two seeds of the shipped config
-(README, "Retraining"), so a retrain that fails them differs by more than chance.
+tolerances are about three times the spread measured between two seeds of the shipped config
+(README, "Shipped weights"), so a retrain that fails them differs by more than chance.
 """
 
 from __future__ import annotations
