@@ -89,11 +89,22 @@ def load_module_weights(module: nn.Module, path: str | Path, device: torch.devic
         )
 
 
-def read_sidecar(weights_path: str | Path) -> dict[str, Any]:
-    path = sidecar_path(weights_path)
+def read_json_object(path: str | Path, expected: str) -> dict[str, Any]:
+    """A JSON object from `path`; a missing or malformed file is a one-line InputError naming the
+    file (and line), with `expected` saying what should have been there."""
+    path = Path(path)
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except OSError:
-        raise InputError(f"{path}: sidecar not found (expected the JSON written beside the weights)") from None
+        values = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file (expected {expected})") from None
+    except OSError as error:
+        raise InputError(f"{path}: cannot read it ({error.strerror}; expected {expected})") from None
     except json.JSONDecodeError as error:
-        raise InputError(f"{path}:{error.lineno}: not valid JSON ({error.msg})") from None
+        raise InputError(f"{path}:{error.lineno}: not JSON ({error.msg})") from None
+    if not isinstance(values, dict):
+        raise InputError(f"{path}:1: expected a JSON object ({expected})")
+    return values
+
+
+def read_sidecar(weights_path: str | Path) -> dict[str, Any]:
+    return read_json_object(sidecar_path(weights_path), "the JSON sidecar written beside the weights")

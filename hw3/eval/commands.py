@@ -135,8 +135,10 @@ def run_evaluate(args: argparse.Namespace) -> int:
 
     from hw3.errors import InputError
     from hw3.sampling.generator_file import load_generator
+    from hw3.weights import read_json_object
 
-    reference = _read_reference(args.reference) if args.reference else None  # fail before the long part
+    # Read before the long part, so a bad file fails at once.
+    reference = read_json_object(args.reference, "the shipped run's results JSON") if args.reference else None
     generator, meta = load_generator(args.generator)
     if not generator.is_conditional:
         raise InputError(f"{args.generator}: an unconditional generator has no tags to evaluate (expected a conditional one)")
@@ -155,18 +157,3 @@ def run_evaluate(args: argparse.Namespace) -> int:
     print(f"\nagainst {args.reference}:\n{format_comparison(comparisons)}")
     return 0 if all(row.within for row in comparisons) else 1
 
-
-def _read_reference(path: Path) -> dict:
-    import json
-
-    from hw3.errors import InputError
-
-    try:
-        reference = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file (expected the shipped run's results JSON)") from None
-    except json.JSONDecodeError as error:
-        raise InputError(f"{path}:{error.lineno}: not JSON ({error.msg})") from None
-    if not isinstance(reference, dict):
-        raise InputError(f"{path}:1: expected a JSON object of results")
-    return reference
