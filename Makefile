@@ -15,7 +15,7 @@ SEED ?= 0
 SHIPPED_CONDITIONAL := acgan
 VARIANTS := dcgan cgan wgan_gp acgan
 
-.PHONY: venv data test bench bench-sample weights weights-all report text-compare vectors clean-venv
+.PHONY: venv data test bench bench-sample samples study study-results weights weights-all report text-compare vectors free-text-measure notebooks course-report clean-venv
 
 venv: $(VENV)/.installed
 
@@ -45,6 +45,35 @@ bench: venv $(DATA_DIR)/meta.json
 bench-sample: venv
 	$(VENV)/bin/hw3 bench sample --out report/bench_sample.json
 
+# Redraw every committed sample from the shipped weights (after new weights): the grader's two
+# PNGs, the course's *_original.png copies of them, and the free-text example.
+samples: venv
+	bash run_gan.sh
+	bash run_cgan.sh testing_tags.txt
+	cp samples/gan.png samples/gan_original.png
+	cp samples/cgan.png samples/cgan_original.png
+	bash run_cgan.sh examples/free_text_tags.txt --free-text --out samples/free_text.png >/dev/null
+
+# The study: every variant trained to the same budget, 400,000 real images through D (the config
+# files hold the step counts), one after another on one CPU thread each, evaluated during training
+# (runs/study/<variant>/log.jsonl) and keeping its best step (checkpoints/best). Resumes where it
+# stopped. `make study-results` measures each best step with hw3 evaluate (10,000 faces).
+STUDY_VARIANTS ?= dcgan dcgan_sn acgan cgan_course wgan_gp cgan r3gan wgan_clip
+study: venv $(DATA_DIR)/meta.json
+	for variant in $(STUDY_VARIANTS); do \
+	  OMP_NUM_THREADS=1 $(VENV)/bin/hw3 train --config configs/$$variant.toml --data $(DATA_DIR) \
+	    --out runs/study/$$variant --resume --no-progress || exit 1; \
+	done
+
+# Each finished study run's best step becomes the variant's file in weights/ (with its training
+# log, whose evaluations the report plots); `make report` then measures it (10,000 faces) and
+# compares every variant at the budget its sidecar records.
+study-results: venv
+	for variant in $(STUDY_VARIANTS); do \
+	  test -d runs/study/$$variant/checkpoints/best || continue; \
+	  $(VENV)/bin/hw3 export --run runs/study/$$variant/checkpoints/best --out weights/$$variant.safetensors || exit 1; \
+	done
+
 # Retrain a shipped generator from scratch with its config (resumes if interrupted), replace
 # weights/<variant>.safetensors and measure it. `make weights` is the one run_cgan.sh uses.
 weights: weights-$(SHIPPED_CONDITIONAL)
@@ -54,8 +83,8 @@ weights-all: $(addprefix weights-,$(VARIANTS))
 weights-%: venv $(DATA_DIR)/meta.json
 	$(VENV)/bin/hw3 train --config configs/$*.toml --data $(DATA_DIR) --out runs/retrain/$* --resume
 	$(VENV)/bin/hw3 export --run runs/retrain/$* --out weights/$*.safetensors
-	test $* = dcgan || $(VENV)/bin/hw3 evaluate --generator weights/$*.safetensors --data $(DATA_DIR) \
-	  --out_dir runs/retrain/evaluation --reference report/results/$*.json
+	$(VENV)/bin/hw3 evaluate --generator weights/$*.safetensors --data $(DATA_DIR) \
+	  --out-dir runs/retrain/evaluation --reference report/results/$*.json
 
 report: venv $(DATA_DIR)/meta.json
 	$(VENV)/bin/hw3 report --data $(DATA_DIR) --out report
@@ -70,11 +99,43 @@ text-compare: venv $(DATA_DIR)/meta.json
 	  $(VENV)/bin/hw3 train --config configs/acgan.toml $(TEXT_COMPARE_SETTINGS) --set generator.condition=$$encoder \
 	    --steps $(TEXT_COMPARE_STEPS) --data $(DATA_DIR) --out runs/text_compare/$$encoder --resume && \
 	  $(VENV)/bin/hw3 evaluate --generator runs/text_compare/$$encoder --label $$encoder-step$(TEXT_COMPARE_STEPS) \
-	    --data $(DATA_DIR) --out_dir report/results/conditioning || exit 1; \
+	    --data $(DATA_DIR) --out-dir report/results/conditioning || exit 1; \
+	done
+
+# Every notebook run with its defaults (the shipped weights, logs and results), outputs kept in
+# report/notebooks/: what a reader of the repository sees. tests/test_notebooks.py checks they
+# are current. Run after editing a notebook or replacing a shipped generator.
+notebooks: venv
+	mkdir -p report/notebooks
+	for notebook in notebooks/[0-9][0-9]_*.ipynb; do \
+	  $(VENV)/bin/papermill $$notebook report/notebooks/$$(basename $$notebook) -k python3 --cwd notebooks \
+	    --no-progress-bar --log-level WARNING || exit 1; \
 	done
 
 vectors: venv $(DATA_DIR)/meta.json
 	$(VENV)/bin/hw3 text train --data $(DATA_DIR) --out weights/word_vectors --seed $(SEED)
+
+# Free-text colour words on seeded misspellings and non-colour words (hw3/text/misspellings.py).
+free-text-measure: venv
+	$(VENV)/bin/hw3 text measure --out report/results/free_text
+
+# The course's own data end to end (README, "Using the course data"): COURSE holds faces/ and
+# tags.csv (the 33k set), EXTRA (optional) images/ and tags.csv. Everything lands in runs/course.
+COURSE_DATA ?= data/course
+COURSE_VARIANT ?= acgan
+COURSE_STEPS ?=
+COURSE_RUNS := runs/course
+course-report: venv
+	@test -n "$(COURSE)$(EXTRA)" || { echo "usage: make course-report COURSE=path/to/data [EXTRA=path/to/extra_data]" >&2; exit 2; }
+	$(VENV)/bin/hw3 data import --out $(COURSE_DATA) \
+	  $(if $(COURSE),--faces $(COURSE)/faces --faces-tags $(COURSE)/tags.csv) \
+	  $(if $(EXTRA),--extra $(EXTRA)/images --extra-tags $(EXTRA)/tags.csv)
+	$(VENV)/bin/hw3 evaluator train --data $(COURSE_DATA) --out $(COURSE_RUNS)/evaluator.safetensors
+	$(VENV)/bin/hw3 train --config configs/$(COURSE_VARIANT).toml --data $(COURSE_DATA) \
+	  --out $(COURSE_RUNS)/$(COURSE_VARIANT) --resume $(if $(COURSE_STEPS),--steps $(COURSE_STEPS))
+	$(VENV)/bin/hw3 export --run $(COURSE_RUNS)/$(COURSE_VARIANT) --out $(COURSE_RUNS)/weights/$(COURSE_VARIANT).safetensors
+	$(VENV)/bin/hw3 report --weights $(COURSE_RUNS)/weights --data $(COURSE_DATA) --out $(COURSE_RUNS)/report \
+	  --evaluator $(COURSE_RUNS)/evaluator.safetensors --tags $(COURSE_DATA)/test_tags.txt
 
 clean-venv:
 	rm -rf $(VENV)

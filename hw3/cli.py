@@ -23,11 +23,34 @@ COMMAND_MODULES = (
     "hw3.eval.commands",
     "hw3.text.commands",
     "hw3.report.commands",
+    "hw3.grade.commands",
+    "hw3.restyle.commands",
 )
 
 
+class CommandParser(argparse.ArgumentParser):
+    """Every `hw3` parser: defaults shown in --help, and a usage error as one line, exit 2."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", argparse.ArgumentDefaultsHelpFormatter)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("hw3")
+    except PackageNotFoundError:  # run from a source tree without installing (PYTHONPATH=.)
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="hw3", description="Anime-face GANs on 64x64 images.")
+    parser = CommandParser(prog="hw3", description="Anime-face GANs on 64x64 images.")
+    parser.add_argument("--version", action="version", version=f"hw3 {package_version()}")
     subparsers = parser.add_subparsers(dest="command", required=True)
     for module_name in COMMAND_MODULES:
         importlib.import_module(module_name).register(subparsers)

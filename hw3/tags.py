@@ -2,7 +2,10 @@
 
 A tag line reads `1,blue hair blue eyes`: an integer id, a comma, then one hair colour and one
 eye colour phrase in either order. Anything the parser cannot read with certainty is an error
-that names the file, the line and what was expected; it never guesses.
+that names the file, the line and what was expected; it never guesses. Lines end with LF, CRLF
+or a lone CR; a UTF-8 BOM is skipped. Whatever a message quotes from the file goes through
+`quoted` (control characters escaped, long text cut), so every message is one short line, and
+the size of a file, a line and an id is bounded, so no input makes the reader hang.
 """
 
 from __future__ import annotations
@@ -30,6 +33,13 @@ NUM_PAIRS = NUM_HAIR * NUM_EYES  # 132
 # Spellings that mean exactly one vocabulary word; anything else is not guessed.
 COLOUR_SYNONYMS = {"blond": "blonde", "grey": "gray"}
 ATTRIBUTE_WORDS = {"hair": "hair", "eyes": "eyes", "eye": "eyes"}
+
+# A 25-line tags file is under 1 kB; these bounds are far above any real one and keep a stray
+# `/dev/zero` or a log file from being read without end.
+MAX_FILE_BYTES = 1_000_000
+MAX_LINE_CHARACTERS = 1_000
+MAX_ID_DIGITS = 18  # below 2**63, so an id fits every integer type it may meet
+QUOTE_LIMIT = 60  # characters of file text a message quotes
 
 
 class TagFileError(InputError):
@@ -71,6 +81,40 @@ class TagLine:
     line_number: int
 
 
+def quoted(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """`text` in single quotes for a one-line message: control and other unprintable characters
+    as escapes (`\\x1b`, `\\u2028`), at most `limit` characters inside the quotes, '...' ending a cut."""
+    pieces = []
+    length = 0
+    for character in text[: limit + 1]:  # the rest cannot be shown: a 100k-character line costs nothing
+        piece = character if character.isprintable() else _escape(character)
+        pieces.append(piece)
+        length += len(piece)
+    if length > limit:
+        while length > limit - 3:
+            length -= len(pieces.pop())
+        pieces.append("...")
+    return "'" + "".join(pieces) + "'"
+
+
+def _escape(character: str) -> str:
+    code = ord(character)
+    if code < 0x100:
+        return {"\t": "\\t", "\n": "\\n", "\r": "\\r"}.get(character, f"\\x{code:02x}")
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines ended by LF, CRLF or a lone CR; unlike `str.splitlines`, form feeds and U+2028 do not
+    end a line, so line numbers are the ones an editor shows."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def line_number_at(raw: bytes, offset: int) -> int:
+    """The 1-based line (as `split_lines` counts them) of byte `offset` in `raw`."""
+    return raw[:offset].replace(b"\r\n", b"\n").replace(b"\r", b"\n").count(b"\n") + 1
+
+
 def pair_from_index(pair_index: int) -> HairEyeTags:
     hair_index, eye_index = divmod(pair_index, NUM_EYES)
     return HairEyeTags(HAIR_COLOURS[hair_index], EYE_COLOURS[eye_index])
@@ -90,7 +134,7 @@ def _unknown_colour_message(attribute: str, colour: str) -> str:
     noun = "hair colour" if attribute == "hair" else "eye colour"
     close = difflib.get_close_matches(colour, vocabulary, n=1, cutoff=0.6)
     hint = f"did you mean '{close[0]}'? " if close else ""
-    return f"unknown {noun} '{colour}' ({hint}expected one of: {', '.join(vocabulary)})"
+    return f"unknown {noun} {quoted(colour)} ({hint}expected one of: {', '.join(vocabulary)})"
 
 
 def parse_colour_phrase(text: str) -> HairEyeTags:
@@ -105,12 +149,10 @@ def parse_colour_phrase(text: str) -> HairEyeTags:
         if colour in ATTRIBUTE_WORDS:
             raise ValueError(f"'{colour}' has no colour before it (expected '<colour> {colour}')")
         if position + 1 >= len(words):
-            raise ValueError(f"stray word '{colour}' (expected '<colour> hair <colour> eyes')")
+            raise ValueError(f"stray word {quoted(colour)} (expected '<colour> hair <colour> eyes')")
         attribute_word = words[position + 1]
         if attribute_word not in ATTRIBUTE_WORDS:
-            raise ValueError(
-                f"expected 'hair' or 'eyes' after '{colour}', found '{attribute_word}'"
-            )
+            raise ValueError(f"expected 'hair' or 'eyes' after {quoted(colour)}, found {quoted(attribute_word)}")
         attribute = ATTRIBUTE_WORDS[attribute_word]
         colour = canonical_colour(colour)
         if colour not in _vocabulary(attribute):
@@ -134,7 +176,7 @@ TagParser = Callable[[str, int], HairEyeTags]
 def parse_strict_tags(tag_text: str, line_number: int) -> HairEyeTags:
     """The default TagParser: exactly `<colour> hair <colour> eyes`, vocabulary words only."""
     if "," in tag_text:
-        raise ValueError(f"unexpected ',' in '{tag_text}' (expected '<colour> hair <colour> eyes')")
+        raise ValueError(f"unexpected ',' in {quoted(tag_text)} (expected '<colour> hair <colour> eyes')")
     return parse_colour_phrase(tag_text)
 
 
@@ -148,14 +190,16 @@ def parse_tag_lines(text: str, source: str | Path, parse_tags: TagParser = parse
         text = text[1:]
     lines: list[TagLine] = []
     line_of_id: dict[int, int] = {}
-    # split("\n"), not splitlines(): form feeds and U+2028 must not shift the line numbers.
-    for line_number, raw_line in enumerate(text.split("\n"), start=1):
+    for line_number, raw_line in enumerate(split_lines(text), start=1):
+        if len(raw_line) > MAX_LINE_CHARACTERS:
+            raise TagFileError(source, line_number, f"line of {len(raw_line):,} characters "
+                                                    f"(expected at most {MAX_LINE_CHARACTERS:,})")
         line = raw_line.strip()
         if not line:
             continue
         if "," not in line:
             raise TagFileError(
-                source, line_number, f"no comma in '{line}' (expected 'ID,<colour> hair <colour> eyes')"
+                source, line_number, f"no comma in {quoted(line)} (expected 'ID,<colour> hair <colour> eyes')"
             )
         id_text, tag_text = (part.strip() for part in line.split(",", 1))
         if not id_text:
@@ -164,8 +208,11 @@ def parse_tag_lines(text: str, source: str | Path, parse_tags: TagParser = parse
         if not (id_text.isascii() and id_text.isdigit()):
             raise TagFileError(
                 source, line_number,
-                f"id '{id_text}' is not a non-negative integer (expected e.g. '1,blue hair red eyes')",
+                f"id {quoted(id_text)} is not a non-negative integer (expected e.g. '1,blue hair red eyes')",
             )
+        if len(id_text) > MAX_ID_DIGITS:
+            raise TagFileError(source, line_number, f"id {quoted(id_text, 20)} has {len(id_text):,} digits "
+                                                    f"(expected at most {MAX_ID_DIGITS})")
         line_id = int(id_text)
         if line_id in line_of_id:
             raise TagFileError(
@@ -186,12 +233,16 @@ def read_tag_lines(path: str | Path, parse_tags: TagParser = parse_strict_tags) 
     """Read a `testing_tags.txt`-style file, strictly unless another `parse_tags` is given."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as file:
+            raw = file.read(MAX_FILE_BYTES + 1)  # bounded: `/dev/zero` or a pipe may never end
     except OSError as error:
-        raise InputError(f"{path}: cannot read file ({error.strerror})") from None
+        raise InputError(f"{path}: cannot read file ({error.strerror or error})") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise TagFileError(path, line_number_at(raw, MAX_FILE_BYTES),
+                           f"file goes on past {MAX_FILE_BYTES:,} bytes (expected a tags file of at most that size)")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        line_number = raw[: error.start].count(b"\n") + 1
-        raise TagFileError(path, line_number, "not UTF-8 text (expected a UTF-8 tags file)") from None
+        raise TagFileError(path, line_number_at(raw, error.start),
+                           "not UTF-8 text (expected a UTF-8 tags file)") from None
     return parse_tag_lines(text, path, parse_tags)

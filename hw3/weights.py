@@ -7,17 +7,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import torch
+from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save_file
 from torch import nn
 
 from hw3.errors import InputError
+from hw3.files import write_atomically
 
 
 def sidecar_path(weights_path: str | Path) -> Path:
@@ -52,23 +53,10 @@ def command_line() -> str:
     return " ".join([Path(sys.argv[0]).name, *sys.argv[1:]])
 
 
-def write_text_atomic(path: str | Path, text: str) -> None:
-    path = Path(path)
-    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
-
-
-def write_json_atomic(path: str | Path, values: dict[str, Any]) -> None:
-    write_text_atomic(path, json.dumps(values, indent=2, sort_keys=True) + "\n")
-
-
 def save_tensors(tensors: dict[str, torch.Tensor], path: str | Path) -> None:
     """Write named tensors to a safetensors file atomically (temporary file, then rename)."""
-    path = Path(path)
-    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    save_file({name: tensor.detach().cpu().contiguous() for name, tensor in tensors.items()}, str(temporary))
-    os.replace(temporary, path)
+    plain = {name: tensor.detach().cpu().contiguous() for name, tensor in tensors.items()}
+    write_atomically(path, lambda temporary: save_file(plain, str(temporary)))
 
 
 def save_module_weights(module: nn.Module, path: str | Path) -> None:
@@ -76,17 +64,40 @@ def save_module_weights(module: nn.Module, path: str | Path) -> None:
     save_tensors(module.state_dict(), path)
 
 
+def tensor_shapes(path: str | Path) -> dict[str, tuple[int, ...]]:
+    """{name: shape} from a safetensors header, without reading the tensors."""
+    path = Path(path)
+    try:
+        with safe_open(str(path), framework="pt") as weights:
+            return {name: tuple(weights.get_slice(name).get_shape()) for name in weights.keys()}
+    except FileNotFoundError:
+        raise InputError(f"{path}: weights file not found (expected a .safetensors file)") from None
+    except (SafetensorError, OSError) as error:
+        raise InputError(f"{path}: not a readable safetensors file ({_first_line(error)})") from None
+
+
 def load_module_weights(module: nn.Module, path: str | Path, device: torch.device | str = "cpu") -> None:
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: weights file not found (expected a .safetensors file)")
-    state = load_file(str(path), device=str(device))
-    missing, unexpected = module.load_state_dict(state, strict=False)
+    try:
+        state = load_file(str(path), device=str(device))
+    except (SafetensorError, OSError) as error:
+        raise InputError(f"{path}: not a readable safetensors file ({_first_line(error)})") from None
+    try:
+        missing, unexpected = module.load_state_dict(state, strict=False)
+    except RuntimeError as error:  # a shape mismatch; its first line only says where
+        lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+        raise InputError(f"{path}: weights do not fit the network ({(lines[1:] or lines or [''])[0][:200]})") from None
     if missing or unexpected:
         raise InputError(
             f"{path}: weights do not fit the network (missing {sorted(missing)[:3]}, "
             f"unexpected {sorted(unexpected)[:3]})"
         )
+
+
+def _first_line(error: Exception) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
 
 
 def read_json_object(path: str | Path, expected: str) -> dict[str, Any]:

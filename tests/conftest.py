@@ -31,6 +31,7 @@ def write_tiny_split(split_dir: Path, count: int, seed: int) -> None:
 def tiny_data_root(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("tiny_data")
     write_tiny_split(root / "train", 48, seed=0)
+    write_tiny_split(root / "test", 24, seed=1)  # the reference of evaluation during training
     return root
 
 

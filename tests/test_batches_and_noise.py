@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from hw3.sampling.images import draw_noise
+from hw3.images import draw_noise
 from hw3.train.data_feed import BatchFeed
 
 CPU = torch.device("cpu")

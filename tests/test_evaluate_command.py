@@ -20,7 +20,7 @@ def test_evaluate_reads_a_checkpoint_and_writes_every_metric(tmp_path, capsys):
     out_dir = tmp_path / "evaluation"
     status = main(["evaluate", "--generator", str(result.last_checkpoint), "--data", str(data_root),
                    "--evaluator", str(REPO / "weights" / "evaluator.safetensors"),
-                   "--num_samples", "264", "--out_dir", str(out_dir)])
+                   "--num-samples", "264", "--out-dir", str(out_dir)])
     assert status == 0
     record = json.loads((out_dir / "results.jsonl").read_text().splitlines()[-1])
     assert record["label"] == "acgan-step1"
@@ -32,8 +32,8 @@ def test_evaluate_reads_a_checkpoint_and_writes_every_metric(tmp_path, capsys):
     # --reference: the same generator and seed land on the same metrics; a shipped FID far from
     # this one fails the check with exit 1 and names the metric.
     evaluate = ["evaluate", "--generator", str(result.last_checkpoint), "--data", str(data_root),
-                "--evaluator", str(REPO / "weights" / "evaluator.safetensors"), "--num_samples", "264",
-                "--out_dir", str(out_dir), "--reference"]
+                "--evaluator", str(REPO / "weights" / "evaluator.safetensors"), "--num-samples", "264",
+                "--out-dir", str(out_dir), "--reference"]
     shipped = tmp_path / "shipped.json"
     shipped.write_text(json.dumps(record))
     assert main(evaluate + [str(shipped)]) == 0
@@ -43,12 +43,19 @@ def test_evaluate_reads_a_checkpoint_and_writes_every_metric(tmp_path, capsys):
     assert "outside tolerance of the shipped run: FID" in capsys.readouterr().out
 
 
-def test_evaluate_refuses_an_unconditional_generator(tmp_path):
-    data_root = smoke_data_root(seed=0, num_train=64)
+def test_evaluate_measures_an_unconditional_generator_against_the_training_split(tmp_path, capsys):
+    data_root = smoke_data_root(seed=0, num_train=64, num_test_per_pair=2)
     config = variant_config(REPO / "configs" / "dcgan.toml", data_root, tmp_path / "run", device="cpu",
                             num_steps=1, smoke=True)
     result = train(config, progress=False)
-    assert main(["evaluate", "--generator", str(result.last_checkpoint), "--data", str(data_root)]) == 2
+    out_dir = tmp_path / "evaluation"
+    assert main(["evaluate", "--generator", str(result.last_checkpoint), "--data", str(data_root),
+                 "--num-samples", "64", "--out-dir", str(out_dir)]) == 0
+    record = json.loads((out_dir / "results.jsonl").read_text().splitlines()[-1])
+    assert record["conditional"] is False and record["reference_split"] == "train"
+    assert record["num_reference"] == record["num_compared"] == 32  # half of the 64 training faces
+    assert "tag_accuracy" not in record and record["fid"] > 0
+    assert "real train-split images" in capsys.readouterr().out
 
 
 def test_evaluate_rejects_a_bad_reference_before_sampling(tmp_path, capsys):

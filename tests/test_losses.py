@@ -37,6 +37,10 @@ class Batch:
     eyes: torch.Tensor | None
 
 
+# The shipped WGAN-GP config's loss (configs/wgan_gp.toml).
+WGAN_GP_LOSS = LossConfig(objective="wasserstein", gradient_penalty_weight=10.0, n_critic=5)
+
+
 def tiny_batch(batch_size: int = 8, seed: int = 0) -> Batch:
     """Images whose left half encodes the hair class and right half the eye class."""
     rng = torch.Generator().manual_seed(seed)
@@ -157,7 +161,7 @@ def test_wgan_gp_loss_adds_weighted_penalty_and_rejects_batch_norm_critics():
     torch.manual_seed(0)
     generator = Generator(GeneratorConfig(ngf=8))
     critic = Discriminator(DiscriminatorConfig(ndf=8, norm="layer"))
-    loss = GANLoss(LossConfig.preset("wgan_gp"))
+    loss = GANLoss(WGAN_GP_LOSS)
     assert loss.n_critic == 5
     value, stats = loss.discriminator_loss(generator, critic, tiny_batch(), noise(8), torch.Generator())
     adversarial = stats["d_fake"] - stats["d_real"]
@@ -387,13 +391,13 @@ def test_a_short_run_on_a_tiny_problem_lowers_the_discriminator_loss(generator_c
 # ---------------------------------------------------------------- config
 
 
-def test_loss_config_validation_and_presets():
-    assert LossConfig.preset("cgan").matching_aware
-    assert LossConfig.preset("acgan").aux_weight == 1.0
+def test_loss_config_validation():
     for make, message in [(lambda: LossConfig(objective="lsgan"), "LossConfig.objective"),
                           (lambda: LossConfig(n_critic=0), "LossConfig.n_critic"),
                           (lambda: LossConfig(gradient_penalty_weight=-1), "gradient_penalty_weight"),
-                          (lambda: LossConfig.preset("biggan"), "unknown variant")]:
+                          (lambda: LossConfig(weight_clip=-0.01), "weight_clip"),
+                          (lambda: LossConfig(mismatch="all"), "LossConfig.mismatch"),
+                          (lambda: LossConfig(objective="relativistic", matching_aware=True), "matching_aware")]:
         with pytest.raises(InputError, match=message):
             make()
 
@@ -402,7 +406,88 @@ def test_gradient_penalty_works_with_a_compiled_critic():
     # AOTAutograd cannot double-backward; the penalty must reach the plain module underneath.
     generator = Generator(GeneratorConfig(ngf=8))
     critic = torch.compile(Discriminator(DiscriminatorConfig(ndf=8, norm="layer")), backend="aot_eager")
-    loss = GANLoss(LossConfig.preset("wgan_gp"))
+    loss = GANLoss(WGAN_GP_LOSS)
     value, stats = loss.discriminator_loss(generator, critic, tiny_batch(4), noise(4), torch.Generator())
     value.backward()
     assert torch.isfinite(stats["gp"])
+
+
+# ---------------------------------------------------------------- WGAN clipping, R3GAN, one-attribute wrong tags
+
+
+def test_one_attribute_mismatch_changes_exactly_one_tag_and_covers_both():
+    hair = torch.zeros(4000, dtype=torch.long)
+    eyes = torch.full((4000,), 3, dtype=torch.long)
+    from hw3.losses.matching import one_attribute_mismatch
+    wrong_hair, wrong_eyes = one_attribute_mismatch(hair, eyes, torch.Generator().manual_seed(0))
+    hair_changed, eyes_changed = wrong_hair != hair, wrong_eyes != eyes
+    assert bool((hair_changed ^ eyes_changed).all())  # exactly one of the two, never both or neither
+    assert 0.45 < eyes_changed.float().mean().item() < 0.55
+    assert set(wrong_eyes[eyes_changed].tolist()) == set(range(NUM_EYES)) - {3}
+    assert set(wrong_hair[hair_changed].tolist()) == set(range(NUM_HAIR)) - {0}
+
+
+def test_weight_clipping_clamps_every_discriminator_parameter():
+    critic = Discriminator(DiscriminatorConfig(ndf=8, norm="none"))
+    with torch.no_grad():
+        for parameter in critic.parameters():
+            parameter.normal_(std=1.0)
+    GANLoss(LossConfig(objective="wasserstein", weight_clip=0.01)).after_discriminator_step(critic)
+    largest = max(parameter.abs().max().item() for parameter in critic.parameters())
+    assert largest == pytest.approx(0.01)
+    untouched = Discriminator(DiscriminatorConfig(ndf=8, norm="none"))
+    before = [p.clone() for p in untouched.parameters()]
+    GANLoss(LossConfig()).after_discriminator_step(untouched)
+    assert all(torch.equal(a, b) for a, b in zip(before, untouched.parameters()))
+
+
+def test_relativistic_pairing_objective_by_hand():
+    from hw3.losses import RelativisticPairingObjective
+    real, fake = torch.tensor([2.0, 0.0]), torch.tensor([1.0, 1.0])
+    objective = RelativisticPairingObjective()
+    # softplus(fake - real) = log(1 + e^(f - r)): pairs (2, 1) and (0, 1)
+    expected_d = (math.log(1 + math.exp(-1)) + math.log(1 + math.exp(1))) / 2
+    assert objective.discriminator(real, fake).item() == pytest.approx(expected_d)
+    expected_g = (math.log(1 + math.exp(1)) + math.log(1 + math.exp(-1))) / 2
+    assert objective.relativistic_generator(fake, real).item() == pytest.approx(expected_g)
+
+
+class QuadraticCritic(nn.Module):
+    """critic(x) = 0.5 * a * ||x||^2 per sample: its input gradient a * x is known by hand."""
+
+    def __init__(self, a: float):
+        super().__init__()
+        self.a = a
+        self.is_conditional = False
+
+    def forward(self, images, hair=None, eyes=None):
+        values = 0.5 * self.a * images.flatten(1).square().sum(dim=1)
+        return DiscriminatorOutput(values, None, None)
+
+
+def test_zero_centred_penalty_matches_the_gradient_by_hand():
+    from hw3.losses import zero_centred_penalty
+    critic = QuadraticCritic(3.0)
+    images = torch.randn(4, 3, 64, 64, generator=torch.Generator().manual_seed(0))
+    penalty = zero_centred_penalty(lambda x: critic(x).logits, images)
+    expected = (9.0 * images.flatten(1).square().sum(dim=1)).mean()
+    assert penalty.item() == pytest.approx(expected.item(), rel=1e-5)
+
+
+def test_r3gan_loss_is_relativistic_plus_half_weighted_r1_and_r2():
+    torch.manual_seed(0)
+    generator = Generator(GeneratorConfig(ngf=8))
+    critic = Discriminator(DiscriminatorConfig(ndf=8, norm="none"))
+    loss = GANLoss(LossConfig(objective="relativistic", r1_weight=2.0, r2_weight=4.0))
+    value, stats = loss.discriminator_loss(generator, critic, tiny_batch(), noise(8), torch.Generator())
+    assert {"r1", "r2"} <= set(stats)
+    with torch.no_grad():
+        real = critic(tiny_batch().real_images).logits
+        fake = critic(generator(noise(8))).logits
+    adversarial = torch.nn.functional.softplus(fake - real).mean()
+    assert value.item() == pytest.approx((adversarial + 1.0 * stats["r1"] + 2.0 * stats["r2"]).item(), rel=1e-4)
+    g_value, _ = loss.generator_loss(generator, critic, tiny_batch(), noise(8), torch.Generator())
+    assert g_value.item() == pytest.approx(torch.nn.functional.softplus(real - fake).mean().item(), rel=1e-4)
+    with pytest.raises(ValueError, match="batch-norm critic"):
+        loss.discriminator_loss(generator, Discriminator(DiscriminatorConfig(ndf=8)), tiny_batch(), noise(8),
+                                torch.Generator())

@@ -1,19 +1,26 @@
-"""`hw3 report` end to end on two tiny generators, and the pieces it draws with."""
+"""`hw3 report` end to end on two tiny generators (markdown, HTML, PDF), and the pieces it draws with."""
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
+from PIL import Image
 
 from hw3.cli import main
 from hw3.models import Generator, GeneratorConfig
-from hw3.report.comparison import best_conditional, comparison_table
-from hw3.report.strips import _spherical_mix, latent_strips, tag_strips
+from hw3.errors import InputError
+from hw3.report.comparison import best_conditional, budget_table, comparison_table
+from hw3.report.pdf import equation_png, equations, figure_paths, pdf_images, write_pdf
+from hw3.report.section_models import EQUATIONS, loss_terms, models_section
+from hw3.report.strips import _spherical_mix, latent_strips, strip_figure, tag_strips
+from hw3.report.study_curves import evaluation_records, study_curves_figure
 from hw3.report.word_vectors import conditioning_table
-from hw3.sampling.images import draw_noise
+from hw3.images import draw_noise
 from hw3.tags import HairEyeTags
 from hw3.train.loop import train
 from hw3.train.recipes import smoke_data_root, variant_config
@@ -36,7 +43,8 @@ def report_inputs(tmp_path_factory):
     return data_root, weights
 
 
-def test_report_writes_markdown_html_and_every_figure(report_inputs, tmp_path):
+@pytest.mark.slow  # two report builds, about 30 s on 2 cores
+def test_report_writes_markdown_html_pdf_and_every_figure(report_inputs, tmp_path):
     data_root, weights = report_inputs
     out = tmp_path / "report"
     arguments = ["report", "--weights", str(weights), "--data", str(data_root), "--out", str(out),
@@ -46,18 +54,101 @@ def test_report_writes_markdown_html_and_every_figure(report_inputs, tmp_path):
     markdown = (out / "report.md").read_text()
     for figure in ("side_by_side.png", "dcgan_curves.png", "acgan_curves.png", "latent_interpolation.png",
                    "tag_interpolation.png", "acgan/tag_accuracy.png", "dcgan/nearest_training_images.png",
-                   "colour_words.png"):
+                   "colour_words.png", "data_colour_counts.png", "data_faces_per_hair_colour.png"):
         assert (out / "figures" / figure).is_file(), figure
         assert f"figures/{figure}" in markdown, figure
-    table_rows = [line for line in markdown.splitlines() if line.startswith("| dcgan |") or line.startswith("| acgan |")
-                  or line.startswith("| real test images |")]
-    assert len(table_rows) == 3 + 2  # comparison table rows, and the provenance table's two
-    assert "side_by_side.png" in (out / "report.html").read_text()
-    # A second build reuses the measurements of unchanged weights instead of re-evaluating.
+    for section in ("## The data set", "## The models", "## Training tips", "## The variants compared",
+                    "## Interpolation", "## Memorisation", "## Word vectors", "## What the numbers mean",
+                    "## Conclusions", "## References"):
+        assert section in markdown, section
+    # Sample sizes are the ones the evaluation used, and FID is named for its feature space.
     record = json.loads((out / "results" / "acgan.json").read_text())
+    assert f"{record['num_compared']:,} generated faces" in markdown and "on 264 generated faces" in markdown
+    assert "| FID |" not in markdown and "FID (evaluator features)" in markdown
+    # The tiny runs' exported sidecars carry the budget the loop recorded.
+    # (steps 2, images through D 2 x batch 16, generator steps 2)
+    assert "| dcgan | 2 | 32 | 2 | " in markdown and "| acgan | 2 | 32 | 2 | " in markdown
+    assert "images through D" in markdown
+    comparison_rows = [line for line in markdown.splitlines()
+                       if line.startswith(("| dcgan | ", "| acgan | ")) and "%" in line]
+    assert len(comparison_rows) == 2
+    assert "side_by_side.png" in (out / "report.html").read_text()
+    _assert_pdf_holds_every_figure(out)
+    # A second build reuses the measurements of unchanged weights instead of re-evaluating.
     (out / "results" / "acgan.json").write_text(json.dumps({**record, "fid": 123.456}))
     assert main(arguments) == 0
     assert "123.46" in (out / "report.md").read_text()
+
+
+def _assert_pdf_holds_every_figure(report_dir: Path) -> None:
+    """report.pdf opens with PyMuPDF and embeds one image per figure the markdown names (each at its
+    own pixel size) plus one per display equation."""
+    markdown = (report_dir / "report.md").read_text()
+    figures = figure_paths(markdown)
+    missing = [name for name in figures if not (report_dir / name).is_file()]
+    assert not missing, f"the report names figures that do not exist: {missing}"
+    embedded = pdf_images(report_dir / "report.pdf")
+    assert len(embedded) == len(figures) + len(equations(markdown))
+    sizes = Counter(embedded)
+    for name in figures:
+        with Image.open(report_dir / name) as image:
+            assert sizes[image.size] > 0, f"{name} ({image.size}) is not in report.pdf"
+            sizes[image.size] -= 1
+
+
+def test_committed_report_names_only_existing_figures_and_its_pdf_holds_them():
+    _assert_pdf_holds_every_figure(REPO / "report")
+
+
+def test_pdf_refuses_a_markdown_that_names_a_missing_figure(tmp_path):
+    Image.new("RGB", (40, 20), "red").save(tmp_path / "present.png")
+    markdown = "# t\n\n![a](present.png)\n\n$$x^2$$\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"
+    write_pdf(markdown, tmp_path, tmp_path / "ok.pdf")
+    assert sorted(pdf_images(tmp_path / "ok.pdf")) != [] and (40, 20) in pdf_images(tmp_path / "ok.pdf")
+    assert len(pdf_images(tmp_path / "ok.pdf")) == 2  # the figure and the equation
+    with pytest.raises(InputError, match="missing.png"):
+        write_pdf(markdown + "\n![b](figures/missing.png)\n", tmp_path, tmp_path / "bad.pdf")
+    assert not (tmp_path / "bad.pdf").exists()
+
+
+def test_every_loss_equation_is_drawn_without_tex():
+    for text, latex in EQUATIONS.values():
+        png, width = equation_png(latex)
+        assert png.startswith(b"\x89PNG") and 20 < width < 1000, text
+
+
+def test_models_section_follows_the_config():
+    config = {"generator": {"ngf": 32, "condition": "onehot", "conditional_batch_norm": True},
+              "discriminator": {"ndf": 32, "conditioning": "projection", "norm": "none", "spectral_norm": True},
+              "loss": {"objective": "wasserstein", "gradient_penalty_weight": 10.0, "n_critic": 5,
+                       "weight_clip": 0.01, "clip_schedule": "none"},
+              "optimizer": {"lr_generator": 1e-4, "lr_discriminator": 3e-4, "betas": [0.0, 0.9]}}
+    assert loss_terms(config) == ["wasserstein", "weight_clipping", "gradient_penalty", "projection",
+                                  "spectral_norm"]
+    text = "\n".join(models_section({"toy": {"training_config": config}}, {"toy": 1234}))
+    assert "1,234 parameters" in text and "gradient penalty λ = 10" in text and "5 D steps per G step" in text
+    assert "clipped to ±0.01" in text
+    assert "`clip_schedule = none`" in text  # a field without words is listed, not dropped
+    assert "0.0003 (D)" in text and text.count("$$") == 2 * 5
+    relativistic = {"loss": {"objective": "relativistic", "r1_weight": 0.1, "r2_weight": 0.1}}
+    assert loss_terms(relativistic) == ["relativistic"]
+    assert loss_terms({"loss": {"objective": "hinge", "r1_weight": 1.0}}) == ["hinge", "zero_centred"]
+
+
+def test_budget_columns_appear_only_when_recorded():
+    sidecars = {"a": {"step": 100}, "b": {"step": 50, "budget": {"images_through_d": 400000, "device": "cpu"}}}
+    assert budget_table({"a": {"step": 100}}, {"a": {}}) is None
+    table = budget_table(sidecars, {"a": {"wall_clock_seconds": 600.0}}).splitlines()
+    assert table[0] == "| variant | steps | images through D | wall-clock | device |"
+    assert table[2] == "| a | 100 | — | 10 min | — |"
+    assert table[3] == "| b | 50 | 400,000 | — | cpu |"
+
+
+def test_strip_rows_are_labelled():
+    pixels = np.zeros((2 * 66 + 2, 8 * 66 + 2, 3), np.uint8)
+    figure = strip_figure(pixels, "walks", ["blue hair, red eyes", "pink hair, aqua eyes (held out)"])
+    labels = [label.get_text() for label in figure.axes[0].get_yticklabels()]
+    assert labels == ["blue hair, red eyes", "pink hair, aqua eyes (held out)"]
 
 
 def test_conditioning_table_keeps_the_latest_record_per_encoder(tmp_path):
@@ -91,9 +182,11 @@ def test_best_conditional_skips_collapsed_generators_and_unconditional_ones():
     conditional = {"dcgan": False, "cgan": True, "acgan": True, "wgan_gp": True}
     assert best_conditional(results, conditional) == "acgan"
     table = comparison_table(results, conditional)
-    assert "| dcgan | — | — | — | — |" in table
     assert "| acgan | 90.0 % | 80.0 % |" in table
-    assert table.splitlines()[-1].startswith("| real test images |")
+    # Two floors: test half against test half for the conditional rows, training halves for dcgan's.
+    assert table.splitlines()[-2].startswith("| real test images | 99.0 % |")  # cgan's record, the first conditional
+    assert table.splitlines()[-1].startswith("| real training images | — | — | — | — | 0.10 |")
+    assert "| dcgan | — | — | — | — | 1.00 (train) |" in table
 
 
 def test_spherical_walk_keeps_the_noise_norm_and_ends_at_both_draws():
@@ -128,3 +221,37 @@ def test_latent_walk_rows_hold_their_tags():
         first = generator(noise[2:3], torch.tensor([HairEyeTags("pink", "green").hair_index]),
                           torch.tensor([HairEyeTags("pink", "green").eye_index]))
     assert torch.allclose(strips[4], first[0], atol=1e-5)  # row 2 starts at its own first draw
+
+
+def test_evaluation_during_training_figure_reads_only_runs_that_evaluated(tmp_path):
+    logs = {}
+    for name, evaluates in (("wgan_clip", True), ("dcgan", False)):
+        logs[name] = tmp_path / f"{name}.log.jsonl"
+        records = [{"step": step, "d_loss": 1.0, "images_through_d": 320 * step, "wall_seconds": 2.0 * step}
+                   for step in (1, 2, 3)]
+        if evaluates:
+            records[1].update(eval_fid=12.5, eval_both_seen=0.4, eval_both_held_out=0.1)
+            records[2].update(eval_fid=6.0, eval_both_seen=0.7, eval_both_held_out=0.2)
+        logs[name].write_text("".join(json.dumps(record) + "\n" for record in records))
+    found = evaluation_records({**logs, "missing": tmp_path / "missing.log.jsonl"})
+    assert list(found) == ["wgan_clip"] and [r["step"] for r in found["wgan_clip"]] == [2, 3]
+    figure = study_curves_figure(found)
+    assert len(figure.axes) == 2 * 3
+    line = figure.axes[0].get_lines()[0]  # FID against images through D
+    assert list(line.get_xdata()) == [640, 960] and list(line.get_ydata()) == [12.5, 6.0]
+
+
+def test_real_faces_for_a_pair_the_set_lacks_is_a_grey_square():
+    from types import SimpleNamespace
+
+    import torch
+
+    from hw3.report.side_by_side import real_faces_for
+    from hw3.tags import NUM_EYES, pair_from_index
+
+    dataset = SimpleNamespace(images=torch.full((2, 3, 64, 64), 255, dtype=torch.uint8),
+                              hair=torch.tensor([0, 0]), eyes=torch.tensor([0, 0]))
+    pair_present, pair_absent = pair_from_index(0), pair_from_index(NUM_EYES + 1)
+    faces = real_faces_for([pair_present, pair_absent], dataset, seed=0)
+    assert faces.shape == (2, 3, 64, 64)
+    assert torch.all(faces[0] == 1.0) and torch.all(faces[1] == 0.0)

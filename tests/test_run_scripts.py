@@ -27,43 +27,65 @@ def pixels(path: Path) -> np.ndarray:
     return np.asarray(Image.open(path).convert("RGB"), dtype=np.int16)
 
 
-def test_run_cgan_gives_identical_bytes_twice_and_the_committed_grid(tmp_path):
+def axes_regions(path: Path) -> list[tuple[slice, slice]]:
+    """The non-white rectangles of a figure, found as runs of non-white rows, then runs of
+    non-white columns within each (gaps under 4 px are inside a face, not between axes)."""
+    ink = np.any(pixels(path) < 250, axis=2)
+
+    def runs(mask: np.ndarray) -> list[slice]:
+        found, start, gap = [], None, 0
+        for index, on in enumerate(list(mask) + [False] * 4):
+            if on:
+                start, gap = (index if start is None else start), 0
+            elif start is not None:
+                gap += 1
+                if gap == 4:
+                    found.append(slice(start, index - 3))
+                    start = None
+        return found
+
+    return [(rows, columns) for rows in runs(ink.any(axis=1)) for columns in runs(ink[rows].any(axis=0))]
+
+
+def check_course_figure(path: Path, faces: int, rows: int) -> None:
+    image = Image.open(path)
+    assert image.format == "PNG" and image.size == (640, 480)  # matplotlib's default figure size
+    assert not {"Software", "Creation Time"} & set(image.info)  # nothing that changes between runs
+    regions = axes_regions(path)
+    assert len(regions) == faces and len({r.start for r, _ in regions}) == rows
+    for row_slice, column_slice in regions:  # each a face of about 64 px, not a sliver
+        assert 55 <= row_slice.stop - row_slice.start <= 70 and 55 <= column_slice.stop - column_slice.start <= 70
+        assert pixels(path)[row_slice, column_slice].std() > 10
+
+
+@pytest.mark.parametrize("script, committed", [
+    (["run_cgan.sh", "testing_tags.txt"], "cgan_original.png"),
+    (["run_gan.sh"], "gan_original.png"),
+])
+def test_run_scripts_write_the_course_figure_with_identical_bytes_twice(tmp_path, script, committed):
     outputs = [tmp_path / "first.png", tmp_path / "second.png"]
     for out in outputs:
-        result = run_script(str(REPO / "run_cgan.sh"), "testing_tags.txt", "--out", str(out))
+        result = run_script(str(REPO / script[0]), *script[1:], "--out", str(out))
         assert result.returncode == 0, result.stderr
     assert outputs[0].read_bytes() == outputs[1].read_bytes()
-    assert pixels(outputs[0]).shape == (5 * 66 + 2, 5 * 66 + 2, 3)  # 5 x 5 faces of 64 px, 2 px apart
-    # samples/cgan.png is this command's output (within rounding: other CPUs may round a pixel).
-    assert np.abs(pixels(outputs[0]) - pixels(REPO / "samples" / "cgan.png")).max() <= 2
+    check_course_figure(outputs[0], faces=25, rows=5)
+    # The committed results are this command's output, byte for byte, and so is what the script
+    # writes without --out.
+    assert outputs[0].read_bytes() == (REPO / "samples" / committed).read_bytes()
+    assert outputs[0].read_bytes() == (REPO / "samples" / committed.replace("_original", "")).read_bytes()
 
 
-def test_run_gan_gives_identical_bytes_twice_and_the_committed_grid(tmp_path):
-    outputs = [tmp_path / "first.png", tmp_path / "second.png"]
-    for out in outputs:
-        assert run_script(str(REPO / "run_gan.sh"), "--out", str(out)).returncode == 0
-    assert outputs[0].read_bytes() == outputs[1].read_bytes()
-    assert np.abs(pixels(outputs[0]) - pixels(REPO / "samples" / "gan.png")).max() <= 2
+def test_run_cgan_grid_layout_is_the_tight_montage_of_the_same_faces(tmp_path):
+    grid = tmp_path / "grid.png"
+    assert run_script(str(REPO / "run_cgan.sh"), "testing_tags.txt", "--layout", "grid", "--out", str(grid)).returncode == 0
+    assert pixels(grid).shape == (5 * 66 + 2, 5 * 66 + 2, 3)  # 5 x 5 faces of 64 px, 2 px apart
+    from hw3 import generate
 
-
-def test_run_cgan_works_from_another_directory_with_a_relative_tags_path(tmp_path):
-    (tmp_path / "mine.txt").write_text("1,blue hair red eyes\n2,pink hair aqua eyes\n3,gray hair black eyes\n"
-                                       "4,blonde hair green eyes\n5,red hair red eyes\n6,white hair gray eyes\n"
-                                       "7,black hair blue eyes\n")
-    result = run_script(str(REPO / "run_cgan.sh"), "mine.txt", "--out", "grid.png", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert pixels(tmp_path / "grid.png").shape == (2 * 66 + 2, 5 * 66 + 2, 3)  # 7 lines: rows of 5, then 2
-
-
-def test_a_line_draws_the_same_face_whatever_follows_it(tmp_path):
-    lines = (REPO / "testing_tags.txt").read_text().splitlines()
-    (tmp_path / "one.txt").write_text(lines[0] + "\n")
-    assert run_script(str(REPO / "run_cgan.sh"), "one.txt", "--out", "one.png", cwd=tmp_path).returncode == 0
-    assert run_script(str(REPO / "run_cgan.sh"), str(REPO / "testing_tags.txt"), "--out", "all.png",
-                      cwd=tmp_path).returncode == 0
-    one, full = pixels(tmp_path / "one.png"), pixels(tmp_path / "all.png")
-    assert one.shape == (68, 68, 3)
-    assert np.array_equal(one[2:66, 2:66], full[2:66, 2:66])
+    tags = [(line.tags.hair, line.tags.eyes) for line in read_tag_lines(REPO / "testing_tags.txt")]
+    faces = generate(tags)  # the Python API draws the very same pixels
+    for index, face in enumerate(faces):
+        top, left = 2 + (index // 5) * 66, 2 + (index % 5) * 66
+        assert np.array_equal(pixels(grid)[top:top + 64, left:left + 64], np.asarray(face, dtype=np.int16))
 
 
 @pytest.mark.parametrize("content, message", [
@@ -79,6 +101,40 @@ def test_bad_tags_exit_2_with_one_line_and_leave_the_old_grid(tmp_path, content,
     assert result.returncode == 2
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert out.read_bytes() == b"earlier grid"
+
+
+def one_line_exit_2(result: subprocess.CompletedProcess, message: str) -> None:
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_run_cgan_without_its_weights_is_one_line(tmp_path):
+    """A copy of the scripts beside no weights folder: the shipped file is never touched."""
+    (tmp_path / "scripts").mkdir()
+    for name in ("run_cgan.sh", "run_gan.sh", "scripts/hw3.sh"):
+        (tmp_path / name).write_text((REPO / name).read_text())
+    (tmp_path / ".venv").symlink_to(REPO / ".venv")
+    result = run_script(str(tmp_path / "run_cgan.sh"), str(REPO / "testing_tags.txt"))
+    one_line_exit_2(result, "weights/acgan.safetensors: no such file")
+    one_line_exit_2(run_script(str(tmp_path / "run_gan.sh")), "weights/dcgan.safetensors: no such file")
+    assert not (tmp_path / "samples" / "cgan.png").exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["run_gan.sh", "--count", "0"], "--count 0: expected a whole number of faces from 1 to"),
+    (["run_cgan.sh", str(REPO / "testing_tags.txt"), "--count", "3"], "a conditional generator draws one face per tag line"),
+    (["run_cgan.sh", str(REPO / "testing_tags.txt"), "--truncation", "0"], "--truncation 0.0: expected a finite number"),
+    (["run_cgan.sh", str(REPO / "testing_tags.txt"), "--seed", "-1"], "--seed -1: expected a non-negative integer"),
+    (["run_gan.sh", "--generator", "nowhere/acgan.safetensors"], "nowhere/acgan.safetensors: no such file"),
+])
+def test_run_scripts_refuse_bad_options_in_one_line(tmp_path, args, message):
+    out = tmp_path / "out.png"
+    out.write_bytes(b"earlier figure")
+    result = run_script(str(REPO / args[0]), *args[1:], "--out", str(out), cwd=tmp_path)
+    one_line_exit_2(result, message)
+    assert out.read_bytes() == b"earlier figure"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.png"]  # no temporary file left
 
 
 def test_run_cgan_without_a_tags_file_prints_its_usage():

@@ -141,7 +141,7 @@ def test_full_format_malformed_lines(tmp_path):
     report = read_full_tags(path)
     assert labels(report) == [(5, "blue", "red", 6)]
     assert report.bad_rows == [
-        f"{path}:1: no comma in '0 blue hair:10\tred eyes:3' (expected 'ID,tag:count<TAB>tag:count...')",
+        f"{path}:1: no comma in '0 blue hair:10\\tred eyes:3' (expected 'ID,tag:count<TAB>tag:count...')",
         f"{path}:2: id 'abc' is not a non-negative integer (expected 'ID,tag:count<TAB>tag:count...')",
         f"{path}:3: tag 'blue hair' has no ':count' (expected 'tag:count')",
         f"{path}:4: count 'ten' of tag 'blue hair' is not an integer (expected 'tag:count')",
@@ -154,4 +154,15 @@ def test_long_text_is_shortened_in_messages(tmp_path):
     path = write(tmp_path, "x" * 200 + "\n")
     assert read_full_tags(path).bad_rows == [
         f"{path}:1: no comma in '{'x' * 57}...' (expected 'ID,tag:count<TAB>tag:count...')"
+    ]
+
+
+def test_lone_cr_endings_a_huge_id_and_control_characters(tmp_path):
+    path = write(tmp_path, "0,aqua hair aqua eyes\r" + "9" * 5000 + ",red hair red eyes\r2,red hair\x1b eyes\r"
+                           "3,blue hair red eyes\r")
+    report = read_extra_tags(path)
+    assert labels(report) == [(0, "aqua", "aqua", 1), (3, "blue", "red", 4)]
+    assert report.bad_rows == [
+        f"{path}:2: id '{'9' * 17}...' has 5,000 digits (expected at most 18)",
+        f"{path}:3: expected 'hair' or 'eyes' after 'red', found 'hair\\x1b'",
     ]

@@ -8,12 +8,16 @@ from hw3.errors import InputError
 from hw3.tags import (
     EYE_COLOURS,
     HAIR_COLOURS,
+    MAX_FILE_BYTES,
+    MAX_LINE_CHARACTERS,
     NUM_PAIRS,
     HairEyeTags,
     TagFileError,
     canonical_colour,
     pair_from_index,
     parse_colour_phrase,
+    parse_tag_lines,
+    quoted,
     read_tag_lines,
 )
 
@@ -165,3 +169,91 @@ def test_line_numbers_count_newlines_only(tmp_path):
     path = write(tmp_path, "1,blue hair red eyes\x0c\n2,smile\n")
     with pytest.raises(TagFileError, match=r":2: "):
         read_tag_lines(path)
+
+
+# ---- hostile input: every error one short line, nothing read without bound -----------------
+
+@pytest.mark.parametrize("digits, message", [
+    (500, "id '11111111111111111...' has 500 digits (expected at most 18)"),
+    (19, "id '1111111111111111111' has 19 digits (expected at most 18)"),
+    (5000, f"line of 5,019 characters (expected at most {MAX_LINE_CHARACTERS:,})"),
+])
+def test_a_huge_id_is_refused_in_one_short_line(tmp_path, digits, message):
+    path = write(tmp_path, "1" * digits + ",blue hair red eyes\n")
+    with pytest.raises(TagFileError) as caught:
+        read_tag_lines(path)
+    assert str(caught.value) == f"{path}:1: {message}"
+
+
+def test_an_id_of_18_digits_is_read():
+    assert parse_tag_lines("999999999999999999,blue hair red eyes", "t.txt")[0].id == 999_999_999_999_999_999
+
+
+def test_control_characters_in_a_bad_line_are_escaped(tmp_path):
+    path = write(tmp_path, "1,blue hair\x1b[2J\x00 red eyes\n")
+    with pytest.raises(TagFileError) as caught:
+        read_tag_lines(path)
+    # Words are lower-cased before they are read, escapes included: '[2J' shows as '[2j'.
+    assert str(caught.value) == f"{path}:1: expected 'hair' or 'eyes' after 'blue', found 'hair\\x1b[2j\\x00'"
+    with pytest.raises(TagFileError) as caught:
+        read_tag_lines(write(tmp_path, "2,\x07 hair\u2028red eyes\n"))  # U+2028 separates words, not lines
+    assert str(caught.value).endswith(f":1: unknown hair colour '\\x07' (expected one of: {HAIR_LIST})")
+
+
+def test_a_long_bad_word_is_cut_in_the_message(tmp_path):
+    path = write(tmp_path, "1," + "x" * 900 + " hair red eyes\n")
+    with pytest.raises(TagFileError) as caught:
+        read_tag_lines(path)
+    assert str(caught.value) == f"{path}:1: unknown hair colour '{'x' * 57}...' (expected one of: {HAIR_LIST})"
+
+
+def test_a_100k_character_line_is_refused_by_its_length(tmp_path):
+    path = write(tmp_path, "1,blue hair red eyes\n" + "y" * 100_000 + "\n")
+    with pytest.raises(TagFileError) as caught:
+        read_tag_lines(path)
+    assert str(caught.value) == f"{path}:2: line of 100,000 characters (expected at most {MAX_LINE_CHARACTERS:,})"
+
+
+def test_dev_zero_is_refused_after_a_bounded_read():
+    with pytest.raises(TagFileError) as caught:
+        read_tag_lines("/dev/zero")
+    assert str(caught.value) == (f"/dev/zero:1: file goes on past {MAX_FILE_BYTES:,} bytes "
+                                 "(expected a tags file of at most that size)")
+
+
+def test_a_file_just_over_the_size_limit_names_the_line_where_it_goes_over(tmp_path):
+    line = "1,blue hair red eyes\n"
+    path = write(tmp_path, line + "\n" * (MAX_FILE_BYTES - len(line)) + "2,red hair red eyes\n")
+    with pytest.raises(TagFileError, match=rf":{MAX_FILE_BYTES - len(line) + 2}: file goes on past"):
+        read_tag_lines(path)
+
+
+def test_a_directory_is_an_input_error(tmp_path):
+    with pytest.raises(InputError, match=r"cannot read file \(Is a directory\)$"):
+        read_tag_lines(tmp_path)
+
+
+@pytest.mark.parametrize("ending", ["\r", "\r\n", "\n"], ids=["CR", "CRLF", "LF"])
+def test_cr_crlf_and_lf_line_endings_with_a_bom(tmp_path, ending):
+    content = "\ufeff" + ending.join(["1,blue hair red eyes", "", "2,red hair blue eyes", "3,pink hair"]) + ending
+    path = write(tmp_path, content)
+    with pytest.raises(TagFileError) as caught:
+        read_tag_lines(path)
+    assert str(caught.value) == f"{path}:4: missing eye colour (expected '<colour> eyes')"
+    path = write(tmp_path, content.replace("3,pink hair", "3,pink hair aqua eyes"))
+    assert [(line.id, line.line_number) for line in read_tag_lines(path)] == [(1, 1), (2, 3), (3, 4)]
+
+
+def test_not_utf8_after_lone_cr_endings_names_the_right_line(tmp_path):
+    path = write(tmp_path, b"1,blue hair red eyes\r2,red hair red eyes\r3,r\xe9d hair blue eyes\r")
+    with pytest.raises(TagFileError, match=r":3: not UTF-8 text"):
+        read_tag_lines(path)
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("plain", "'plain'"), ("tab\there", "'tab\\there'"), ("\x00\x1f\x7f", "'\\x00\\x1f\\x7f'"),
+    ("é ü 色", "'é ü 色'"), ("\u2028\ufeff", "'\\u2028\\ufeff'"), ("\U000e0001", "'\\U000e0001'"),
+    ("x" * 60, "'" + "x" * 60 + "'"), ("x" * 61, "'" + "x" * 57 + "...'"), ("\x00" * 30, "'" + "\\x00" * 14 + "...'"),
+])
+def test_quoted_escapes_and_cuts(text, shown):
+    assert quoted(text) == shown

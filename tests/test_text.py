@@ -16,12 +16,13 @@ from hw3.cli import main
 from hw3.errors import InputError
 from hw3.models import Discriminator, DiscriminatorConfig, FastTextConditionEncoder, Generator, GeneratorConfig
 from hw3.tags import EYE_COLOURS, HAIR_COLOURS, TagFileError, read_tag_lines
-from hw3.text.colours import COLOUR_COSINE_THRESHOLD, resolve_colour
+from hw3.text.colours import decide_colour, resolve_colour
 from hw3.text.corpus import read_tag_sentences
 from hw3.text.free_text import read_free_text_lines
 from hw3.text.storage import DEFAULT_FASTTEXT_PATH, load_word_vectors, read_colour_vectors, save_word_vectors
 from hw3.text.training import train_word_vectors
-from hw3.weights import read_sidecar, save_module_weights, sidecar_path, write_json_atomic
+from hw3.files import write_json_atomic
+from hw3.weights import file_sha256, read_sidecar, save_module_weights, sidecar_path
 
 HAIR_LIST = ", ".join(HAIR_COLOURS)
 EYE_LIST = ", ".join(EYE_COLOURS)
@@ -123,7 +124,8 @@ def test_shipped_fasttext_puts_misspellings_nearest_their_colour(shipped_fasttex
     assert word not in shipped_fasttext.key_to_index  # a real unknown word, not a training word
     resolved, cosine = resolve_colour(word, attribute, shipped_fasttext)
     assert resolved == colour
-    assert COLOUR_COSINE_THRESHOLD <= cosine < 1.0
+    assert 0.72 <= cosine < 1.0
+    assert decide_colour(word, attribute, shipped_fasttext).colour == colour  # spelling agrees
 
 
 @pytest.mark.parametrize("word, attribute, colour", [("Blue", "hair", "blue"), ("grey", "eyes", "gray"),
@@ -132,10 +134,11 @@ def test_colour_names_and_synonyms_resolve_with_cosine_one(shipped_fasttext, wor
     assert resolve_colour(word, attribute, shipped_fasttext) == (colour, 1.0)
 
 
-@pytest.mark.parametrize("word", ["curly", "pretty", "wavy", "messy"])
-def test_words_that_name_no_colour_stay_below_the_threshold(shipped_fasttext, word):
+@pytest.mark.parametrize("word", ["curly", "pretty", "wavy", "messy", "hue", "man", "gorgeous", "long", "bangs"])
+def test_words_that_name_no_colour_are_refused(shipped_fasttext, word):
     for attribute in ("hair", "eyes"):
-        assert resolve_colour(word, attribute, shipped_fasttext)[1] < COLOUR_COSINE_THRESHOLD
+        decision = decide_colour(word, attribute, shipped_fasttext)
+        assert decision.colour is None and decision.reason in ("too far", "known word")
 
 
 # ---------------------------------------------------------------- free-text tag lines
@@ -154,20 +157,26 @@ def test_free_text_lines_and_their_reported_decisions(tmp_path, shipped_fasttext
     assert [(line.id, line.tags.hair, line.tags.eyes, line.line_number) for line in lines] == [
         (3, "blonde", "green", 1), (4, "blue", "gray", 3), (5, "blonde", "purple", 4), (6, "gray", "green", 5)]
     assert decisions == [
-        "line 1: hair 'long blonde' → blonde (cosine 1.00, 'blonde')",
-        "line 1: eyes 'green' → green (cosine 1.00, 'green')",
-        "line 3: hair 'silver-blue' → blue (cosine 1.00, 'blue')",  # equal cosines: the later word
-        "line 3: eyes 'grey' → gray (cosine 1.00, 'grey')",
-        "line 4: hair 'blnde' → blonde (cosine 0.95, 'blnde' ≈ 'blonde')",
-        "line 4: eyes 'purpel' → purple (cosine 0.85, 'purpel' ≈ 'purple')",
-        "line 5: hair 'silvr' → gray (cosine 0.84, 'silvr' ≈ 'silver')",
-        "line 5: eyes 'aqua-green' → green (cosine 1.00, 'green')",
+        "line 1: hair 'long blonde' → blonde (name 'blonde')",
+        "line 1: eyes 'green' → green (name 'green')",
+        "line 3: hair 'silver-blue' → blue (name 'blue')",  # two colour names: the later word
+        "line 3: eyes 'grey' → gray (name 'grey')",
+        "line 4: hair 'blnde' → blonde ('blnde' ≈ 'blonde': 1 edit, cosine 0.95; next blue: 2 edits, cosine 0.37)",
+        "line 4: eyes 'purpel' → purple ('purpel' ≈ 'purple': 1 edit, cosine 0.85; next brown: 4 edits, cosine 0.67)",
+        "line 5: hair 'silvr' → gray ('silvr' ≈ 'silver': 1 edit, cosine 0.84; next purple: 4 edits, cosine 0.68)",
+        "line 5: eyes 'aqua-green' → green (name 'green')",
     ]
 
 
 BAD_FREE_TEXT = [
-    ("long wavy hair, green eyes", "no hair colour in 'long wavy': nearest is 'wavy' ≈ 'white' at cosine 0.25, "
-     f"below {COLOUR_COSINE_THRESHOLD} (expected one of: {HAIR_LIST}, or a near spelling)"),
+    ("long wavy hair, green eyes", "no hair colour in 'long wavy': nearest is 'wavy' ≈ 'gray' (3 edits, cosine 0.11), "
+     f"more than 1.5 edits away (expected one of: {HAIR_LIST}, or a near spelling)"),
+    ("gree hair, green eyes", "ambiguous hair colour in 'gree': 'gree' is as near green ('green': 1 edit, cosine 0.90) "
+     f"as gray ('grey': 1 edit, cosine 0.74) (expected one of: {HAIR_LIST}, or a near spelling)"),
+    ("red hair, " + "g" * 600 + " eyes", f"no eye colour in '{'g' * 57}...': nearest is '{'g' * 57}...' ≈ 'gray' "
+     f"(301 edits, cosine -0.06), more than 1.5 edits away (expected one of: {EYE_LIST}, or a near spelling)"),
+    ("red hair \x07\x00" + "z" * 500, "no 'eyes' in 'red hair \\x07\\x00zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz...' "
+     "(expected '<colour> eyes', e.g. '3,long blonde hair with green eyes')"),
     ("long hair, blue eyes", f"no hair colour in 'long' (expected one of: {HAIR_LIST}, or a near spelling)"),
     ("blonde hair, blonde eyes", f"no eye colour in 'blonde' (expected one of: {EYE_LIST}, or a near spelling)"),
     ("blue hair", "no 'eyes' in 'blue hair' (expected '<colour> eyes', e.g. '3,long blonde hair with green eyes')"),
@@ -202,7 +211,7 @@ def generator_file(tmp_path_factory) -> Path:
     config = GeneratorConfig(ngf=8, condition="onehot")
     path = tmp_path_factory.mktemp("generator") / "cgan.safetensors"
     save_module_weights(Generator(config), path)
-    write_json_atomic(sidecar_path(path), {"generator": dataclasses.asdict(config)})
+    write_json_atomic(sidecar_path(path), {"generator": dataclasses.asdict(config), "sha256": file_sha256(path)})
     return path
 
 
@@ -211,17 +220,19 @@ def test_sample_free_text_prints_decisions_and_writes_the_grid(tmp_path, generat
     assert main(["sample", "--generator", str(generator_file), "--tags", str(tags), "--out", str(out),
                  "--free-text"]) == 0
     printed = capsys.readouterr().out.splitlines()
-    assert printed == ["line 1: hair 'blnde' → blonde (cosine 0.95, 'blnde' ≈ 'blonde')",
-                       "line 1: eyes 'grean' → green (cosine 0.78, 'grean' ≈ 'green')",
-                       "line 2: hair 'silver' → gray (cosine 1.00, 'silver')",
-                       "line 2: eyes 'red' → red (cosine 1.00, 'red')",
+    assert printed == ["line 1: hair 'blnde' → blonde ('blnde' ≈ 'blonde': 1 edit, cosine 0.95; next blue: 2 edits, "
+                       "cosine 0.37)",
+                       "line 1: eyes 'grean' → green ('grean' ≈ 'green': 1 edit, cosine 0.78; next gray: 2 edits, "
+                       "cosine 0.70)",
+                       "line 2: hair 'silver' → gray (name 'silver')",
+                       "line 2: eyes 'red' → red (name 'red')",
                        f"wrote {out}: 2 faces, 1 rows"]
     assert out.read_bytes().startswith(b"\x89PNG")
 
 
 @pytest.mark.parametrize("free_text, message", [
-    (True, "tags.txt:2: no hair colour in 'curly': nearest is 'curly' ≈ 'golden' at cosine 0.43, below "
-           f"{COLOUR_COSINE_THRESHOLD} (expected one of: {HAIR_LIST}, or a near spelling)"),
+    (True, "tags.txt:2: no hair colour in 'curly': nearest is 'curly' ≈ 'purple' (3 edits, cosine 0.33), more than "
+           f"1.5 edits away (expected one of: {HAIR_LIST}, or a near spelling)"),
     (False, "tags.txt:1: expected 'hair' or 'eyes' after 'long', found 'blonde'"),
 ])
 def test_sample_bad_tags_exit_2_and_leave_the_old_png(tmp_path, generator_file, capsys, free_text, message):

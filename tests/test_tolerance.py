@@ -39,3 +39,11 @@ def test_a_tolerance_holds_in_both_directions():
 def test_missing_metric_names_the_source_and_key():
     with pytest.raises(InputError, match=r"^shipped.json: no 'tag_accuracy.seen.both'"):
         compare_results(_results(0.9, 1.0), {"fid": 1.0}, TOLERANCES, shipped_source="shipped.json")
+
+
+def test_an_unconditional_run_is_compared_on_the_metrics_it_has():
+    from hw3.eval.tolerance import compare_results
+    shipped = {"conditional": False, "fid": 2.0, "precision": 0.6, "recall": 0.8}
+    retrained = {"conditional": False, "fid": 2.5, "precision": 0.62, "recall": 0.79}
+    rows = compare_results(retrained, shipped)
+    assert [row.name for row in rows] == ["FID", "precision", "recall"] and all(row.within for row in rows)

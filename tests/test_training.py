@@ -24,7 +24,7 @@ from hw3.train.loop import TrainingDiverged, train
 REPO = Path(__file__).resolve().parents[1]
 TINY = [
     "generator.ngf=8", "discriminator.ndf=8", "batch_size=8", "log_every=1",
-    "sample_every=1000", "checkpoint_every=3", "keep_checkpoints=10",
+    "sample_every=1000", "checkpoint_every=3", "keep_checkpoints=10", "evaluation.every=0",
 ]
 
 
@@ -44,7 +44,14 @@ def assert_same_weights(a: dict, b: dict) -> None:
         assert torch.equal(a[key], b[key]), key
 
 
-@pytest.mark.parametrize("variant", ["dcgan", "cgan", "wgan_gp", "acgan"])
+VARIANTS = sorted(path.stem for path in (REPO / "configs").glob("*.toml"))
+
+
+def test_every_config_file_is_a_variant_under_test():
+    assert {"dcgan", "cgan", "cgan_course", "wgan_clip", "wgan_gp", "acgan", "r3gan"} <= set(VARIANTS)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
 def test_every_variant_trains_and_changes_weights(variant, tiny_data_root, tmp_path):
     config = tiny_config(variant, tiny_data_root, tmp_path / variant, steps=2)
     result = train(config, progress=False)

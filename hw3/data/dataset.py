@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -31,6 +30,7 @@ from tqdm import tqdm
 
 from hw3.data.tag_files import TaggedRow, read_extra_tags, read_full_tags
 from hw3.errors import InputError
+from hw3.files import write_bytes_with, write_text_atomic
 
 IMAGE_SIZE = 64
 IMAGE_SUFFIX = ".jpg"
@@ -197,20 +197,10 @@ def _save_cache(cache_path: Path, fingerprint: str, images: np.ndarray, kept_ids
     meta = {"fingerprint": fingerprint, "ids": kept_ids, "problems": problems}
     try:
         cache_path.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomically(cache_path, lambda handle: np.save(handle, images))
-        _write_atomically(cache_path.with_suffix(".json"), lambda handle: handle.write(json.dumps(meta).encode()))
-    except OSError as error:
+        write_bytes_with(cache_path, lambda handle: np.save(handle, images))
+        write_text_atomic(cache_path.with_suffix(".json"), json.dumps(meta))
+    except (OSError, InputError) as error:
         warnings.warn(f"{cache_path}: cannot write image cache ({error}); images will be decoded again next time")
-
-
-def _write_atomically(path: Path, write) -> None:
-    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=path.name, suffix=".tmp", delete=False) as handle:
-        try:
-            write(handle)
-        except BaseException:
-            os.unlink(handle.name)
-            raise
-    os.replace(handle.name, path)
 
 
 def load_split(root: str | Path, split: str = "train", on_bad_row: str = "skip", tag_format: str = "extra") -> TaggedImageDataset:

@@ -16,7 +16,9 @@ tag's popularity in the whole corpus, not anything about this image. Labelling r
 Malformed lines (no comma, an id that is not a non-negative integer, a repeated id, a tag
 without `:count`, a count that is not an integer, text that is not UTF-8) are bad rows too.
 Bad rows are one-line `FILE:LINE: reason (expected ...)` messages; the readers never raise for
-them, so callers choose to skip or stop. Blank lines, CRLF endings and a UTF-8 BOM are accepted.
+them, so callers choose to skip or stop. Each also gets a kind from `BAD_ROW_KINDS` (in
+`bad_row_kinds`, in the same order), so an importer can count them by reason. Blank lines, LF,
+CRLF or lone-CR endings and a UTF-8 BOM are accepted.
 """
 
 from __future__ import annotations
@@ -30,14 +32,25 @@ from hw3.errors import InputError
 from hw3.tags import (
     EYE_COLOURS,
     HAIR_COLOURS,
+    MAX_ID_DIGITS,
     HairEyeTags,
     TagFileError,
     canonical_colour,
     parse_colour_phrase,
+    quoted,
 )
 
 _DIGITS = re.compile(r"[0-9]+")  # stricter than int(): no sign, no '1_000', ASCII digits only
 _VOCABULARY = {"hair": HAIR_COLOURS, "eyes": EYE_COLOURS}
+
+# Why a line was not labelled, from the most to the least mechanical.
+BAD_ROW_KINDS = {
+    "malformed": "the line is not in the file's format (no comma, bad id, tag without :count, not UTF-8)",
+    "duplicate_id": "an id already used on an earlier line",
+    "unknown_colour": "a colour outside the course vocabulary (extra format: the row names no other)",
+    "no_colour_tag": "no hair colour or no eye colour tag",
+    "several_colours": "several hair colours or several eye colours",
+}
 
 
 @dataclass(frozen=True)
@@ -52,10 +65,15 @@ class TagFileReport:
     path: Path
     rows: list[TaggedRow] = field(default_factory=list)
     bad_rows: list[str] = field(default_factory=list)  # `FILE:LINE: reason` messages
+    bad_row_kinds: list[str] = field(default_factory=list)  # a BAD_ROW_KINDS key per bad row
 
 
 class BadRow(ValueError):
     """Why one line cannot be used; the reader adds the `FILE:LINE:` prefix."""
+
+    def __init__(self, message: str, kind: str = "malformed"):
+        super().__init__(message)
+        self.kind = kind
 
 
 def read_extra_tags(path: str | Path) -> TagFileReport:
@@ -97,6 +115,7 @@ def _read_tag_file(
             image_id, tags = _parse_line(line, line_number, line_of_id, parse_tags, line_pattern)
         except BadRow as reason:
             report.bad_rows.append(f"{path}:{line_number}: {reason}")
+            report.bad_row_kinds.append(reason.kind)
             continue
         report.rows.append(TaggedRow(image_id, tags, line_number))
     if not any_line:
@@ -112,8 +131,9 @@ def _numbered_lines(path: Path) -> Iterator[tuple[int, str | None]]:
     except OSError as error:
         raise InputError(f"{path}: cannot read tags file ({error.strerror})") from None
     raw = raw.removeprefix(b"\xef\xbb\xbf")
-    # Split on '\n' only so line numbers match what an editor shows.
-    for line_number, raw_line in enumerate(raw.split(b"\n"), start=1):
+    # LF, CRLF or a lone CR end a line (as in `hw3.tags.split_lines`), so numbers match an editor's.
+    lines = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
+    for line_number, raw_line in enumerate(lines, start=1):
         try:
             yield line_number, raw_line.decode("utf-8").strip()
         except UnicodeDecodeError:
@@ -132,14 +152,26 @@ def _parse_line(
     id_text, tag_text = (part.strip() for part in line.split(",", 1))
     if not _DIGITS.fullmatch(id_text):
         raise BadRow(f"id '{_shorten(id_text)}' is not a non-negative integer (expected '{line_pattern}')")
+    if len(id_text) > MAX_ID_DIGITS:
+        raise BadRow(f"id '{_shorten(id_text, 20)}' has {len(id_text):,} digits (expected at most {MAX_ID_DIGITS})")
     image_id = int(id_text)
     if image_id in line_of_id:
-        raise BadRow(f"duplicate id {image_id} (first used on line {line_of_id[image_id]})")
+        raise BadRow(f"duplicate id {image_id} (first used on line {line_of_id[image_id]})", "duplicate_id")
     line_of_id[image_id] = line_number
     try:
         return image_id, parse_tags(tag_text)
+    except BadRow:
+        raise
     except ValueError as error:
-        raise BadRow(str(error)) from None
+        raise BadRow(str(error), _phrase_error_kind(str(error))) from None
+
+
+def _phrase_error_kind(message: str) -> str:
+    """Kind of a `parse_colour_phrase` error, from the start of its message."""
+    for start, kind in (("unknown ", "unknown_colour"), ("missing ", "no_colour_tag"), ("two ", "several_colours")):
+        if message.startswith(start):
+            return kind
+    return "malformed"
 
 
 def _parse_extra_tags(tag_text: str) -> HairEyeTags:
@@ -171,7 +203,8 @@ def _parse_full_tags(tag_text: str) -> HairEyeTags:
         if len(found[attribute]) != 1
     ]
     if problems:
-        raise BadRow("; ".join(problems))
+        several = any(len(found[attribute]) > 1 for attribute in found)
+        raise BadRow("; ".join(problems), "several_colours" if several else "no_colour_tag")
     return HairEyeTags(found["hair"][0], found["eyes"][0])
 
 
@@ -183,4 +216,5 @@ def _count_problem(noun: str, colours: list[str]) -> str:
 
 
 def _shorten(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    """`text` as a message may show it: control characters escaped, cut at about `limit`."""
+    return quoted(text, limit)[1:-1]

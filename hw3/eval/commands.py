@@ -14,6 +14,13 @@ from pathlib import Path
 DEFAULT_WEIGHTS = "weights/evaluator.safetensors"
 
 
+def held_out_pairs_of(data_root: Path):
+    """The held-out pairs the data set's meta.json records (None: the rendered default)."""
+    from hw3.data.course.split import held_out_pairs_of as recorded
+
+    return recorded(data_root)
+
+
 def register(subparsers) -> None:
     evaluator = subparsers.add_parser("evaluator", help="train or test the tag evaluator used by the metrics")
     actions = evaluator.add_subparsers(dest="evaluator_command", required=True)
@@ -24,8 +31,11 @@ def register(subparsers) -> None:
                        help="weights file; the JSON sidecar goes beside it")
     train.add_argument("--steps", type=int, default=1200)
     train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--batch_size", type=int, default=64)
-    train.add_argument("--learning_rate", type=float, default=2e-3)
+    train.add_argument("--batch-size", type=int, default=64)
+    train.add_argument("--learning-rate", type=float, default=2e-3)
+    train.add_argument("--class-weight-power", type=float, default=0.0,
+                       help="weight each colour's loss by its frequency to this negative power (0: unweighted; "
+                            "for imbalanced data such as the course's)")
     train.set_defaults(run=run_train)
 
     test = actions.add_parser("test", help="accuracy of saved evaluator weights on the test split")
@@ -58,12 +68,13 @@ def run_train(args: argparse.Namespace) -> int:
     train_set, test_set = load_split(args.data, "train"), load_split(args.data, "test")
     model_config = EvaluatorConfig()
     training_config = EvaluatorTrainingConfig(
-        steps=args.steps, batch_size=args.batch_size, learning_rate=args.learning_rate, seed=args.seed)
+        steps=args.steps, batch_size=args.batch_size, learning_rate=args.learning_rate, seed=args.seed,
+        class_weight_power=args.class_weight_power)
     started = time.perf_counter()
     model, losses = train_tag_classifier(
         train_set.images, train_set.hair, train_set.eyes, model_config, training_config)
     seconds = time.perf_counter() - started
-    report = accuracy_report(model, test_set.images, test_set.hair, test_set.eyes)
+    report = accuracy_report(model, test_set.images, test_set.hair, test_set.eyes, held_out_pairs_of(args.data))
     print(format_accuracy_report(report))
     sidecar = save_evaluator(model, args.out, {
         "training": dataclasses.asdict(training_config),
@@ -90,7 +101,8 @@ def run_test(args: argparse.Namespace) -> int:
 
     model, _ = load_evaluator(args.weights)
     test_set = load_split(args.data, "test")
-    print(format_accuracy_report(accuracy_report(model, test_set.images, test_set.hair, test_set.eyes)))
+    print(format_accuracy_report(
+        accuracy_report(model, test_set.images, test_set.hair, test_set.eyes, held_out_pairs_of(args.data))))
     return 0
 
 
@@ -98,15 +110,17 @@ def add_evaluation_arguments(parser: argparse.ArgumentParser) -> None:
     """Flags shared by every command that evaluates a generator."""
     parser.add_argument("--data", type=Path, default=Path("data/anime"))
     parser.add_argument("--evaluator", type=Path, default=Path(DEFAULT_WEIGHTS))
-    parser.add_argument("--num_samples", type=int, default=10000)
+    parser.add_argument("--num-samples", type=int, default=10000)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out_dir", type=Path, default=Path("runs/evaluation"), help="figures and results.jsonl")
+    parser.add_argument("--out-dir", type=Path, default=Path("runs/evaluation"), help="figures and results.jsonl")
     parser.add_argument("--cas", action="store_true",
                         help="also train two classifiers for the Classification Accuracy Score (slow)")
-    parser.add_argument("--cas_steps", type=int, default=1200)
+    parser.add_argument("--cas-steps", type=int, default=1200)
+    parser.add_argument("--device", default="cpu", help="where to draw and read faces: cpu, cuda, cuda:N, mps or auto")
 
 
-def run_evaluation(args: argparse.Namespace, sample_fn, z_dim: int, label: str) -> dict:
+def run_evaluation(args: argparse.Namespace, sample_fn, z_dim: int, label: str, conditional: bool = True,
+                   device=None) -> dict:
     """Evaluate `sample_fn` as the flags say; print the markdown table, append to results.jsonl."""
     from hw3.data.dataset import load_split
     from hw3.eval.classification_accuracy_score import CASConfig
@@ -115,14 +129,17 @@ def run_evaluation(args: argparse.Namespace, sample_fn, z_dim: int, label: str) 
     from hw3.eval.report import markdown_table
     from hw3.eval.train_evaluator import EvaluatorTrainingConfig
 
-    evaluator, sidecar = load_evaluator(args.evaluator)
+    device = device or "cpu"
+    evaluator, sidecar = load_evaluator(args.evaluator, device)
     cas_config = None
     if args.cas:
         cas_config = CASConfig(training=EvaluatorTrainingConfig(steps=args.cas_steps, seed=args.seed))
     results = evaluate_generator(
         sample_fn, evaluator, load_split(args.data, "test"), load_split(args.data, "train"),
-        n=args.num_samples, seed=args.seed, z_dim=z_dim, cache_dir=args.data / ".cache" / "evaluator",
-        figure_dir=args.out_dir / label, cas_config=cas_config)
+        n=args.num_samples, seed=args.seed, z_dim=z_dim, conditional=conditional,
+        held_out_pairs=held_out_pairs_of(args.data),
+        cache_dir=args.data / ".cache" / "evaluator", figure_dir=args.out_dir / label, cas_config=cas_config,
+        device=device)
     results.update(label=label, evaluator_sha256=sidecar["weights_sha256"])
     print(markdown_table(results))
     args.out_dir.mkdir(parents=True, exist_ok=True)
@@ -133,22 +150,26 @@ def run_evaluation(args: argparse.Namespace, sample_fn, z_dim: int, label: str) 
 def run_evaluate(args: argparse.Namespace) -> int:
     import torch
 
-    from hw3.errors import InputError
     from hw3.sampling.generator_file import load_generator
     from hw3.weights import read_json_object
 
     # Read before the long part, so a bad file fails at once.
     reference = read_json_object(args.reference, "the shipped run's results JSON") if args.reference else None
-    generator, meta = load_generator(args.generator)
-    if not generator.is_conditional:
-        raise InputError(f"{args.generator}: an unconditional generator has no tags to evaluate (expected a conditional one)")
+    from hw3.train.runtime import resolve_device
+
+    device = resolve_device(args.device)
+    generator, meta = load_generator(args.generator, device)
+    conditional = generator.is_conditional
 
     @torch.no_grad()
     def sample_fn(hair, eyes, z):
-        return generator(z, hair, eyes)
+        # Noise and tags come from CPU generators (the same draw on any device); an unconditional
+        # generator is measured against the training split and ignores the tags.
+        tags = (hair.to(device), eyes.to(device)) if conditional else (None, None)
+        return generator(z.to(device), *tags)
 
     label = args.label or f"{meta['variant']}-step{meta['step']}"
-    results = run_evaluation(args, sample_fn, generator.config.z_dim, label)
+    results = run_evaluation(args, sample_fn, generator.config.z_dim, label, conditional, device)
     if reference is None:
         return 0
     from hw3.eval.tolerance import compare_results, format_comparison

@@ -19,8 +19,8 @@ from torch.nn import functional as F
 
 from hw3.errors import InputError
 from hw3.tags import NUM_EYES, NUM_HAIR
-from hw3.weights import (
-    file_sha256, load_module_weights, read_sidecar, save_module_weights, sidecar_path, write_json_atomic)
+from hw3.files import write_json_atomic
+from hw3.weights import file_sha256, load_module_weights, read_sidecar, save_module_weights, sidecar_path
 
 
 @dataclass

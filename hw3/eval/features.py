@@ -8,8 +8,6 @@ cached on disk, keyed by the evaluator's weights and the images' bytes, and writ
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 from typing import NamedTuple
 
@@ -18,6 +16,7 @@ import torch
 from tqdm import tqdm
 
 from hw3.errors import InputError
+from hw3.files import write_bytes_with
 
 FEATURE_BATCH_SIZE = 100  # fastest measured on 2 CPU cores: larger batches fall out of cache
 
@@ -55,11 +54,13 @@ def extract_readout(
     evaluator: torch.nn.Module,
     images: torch.Tensor,
     batch_size: int = FEATURE_BATCH_SIZE,
-    device: str | torch.device = "cpu",
+    device: str | torch.device | None = None,
     progress: bool = False,
 ) -> EvaluatorReadout:
-    """images uint8 or float (N, 3, 64, 64) -> features and logits of every image."""
+    """images uint8 or float (N, 3, 64, 64) -> features and logits of every image, computed
+    where the evaluator's weights are unless `device` says otherwise."""
     evaluator.eval()
+    device = device or next(evaluator.parameters()).device
     outputs: list[tuple[torch.Tensor, ...]] = []
     starts = range(0, len(images), batch_size)
     for start in tqdm(starts, desc="evaluator features", unit="batch", disable=not progress):
@@ -94,10 +95,8 @@ def cached_readout(
             if str(cached["key"]) == key:
                 return EvaluatorReadout(cached["features"], cached["hair_logits"], cached["eye_logits"])
     readout = extract_readout(evaluator, images, progress=progress)
-    cache_path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=cache_path.parent, suffix=".tmp.npz", delete=False) as handle:
-        np.savez(handle, key=np.array(key), **readout._asdict())
-    os.replace(handle.name, cache_path)  # a reader never sees a half-written cache
+    # A reader never sees a half-written cache.
+    write_bytes_with(cache_path, lambda handle: np.savez(handle, key=np.array(key), **readout._asdict()))
     return readout
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from hw3.eval.precision_recall import ROW_CHUNK, squared_distances
-from hw3.sampling.images import grid_pixels
+from hw3.images import grid_pixels
 
 
 def nearest_training_images(

@@ -1,27 +1,29 @@
 """GAN losses: adversarial objectives, gradient penalty, ACGAN and matching-aware terms, GANLoss."""
 
 from hw3.losses.auxiliary import auxiliary_classification_loss, classification_accuracy
-from hw3.losses.gan_loss import LOSS_PRESETS, GANLoss, LossConfig, TaggedImageBatch
+from hw3.losses.gan_loss import GANLoss, LossConfig, TaggedImageBatch
 from hw3.losses.matching import mismatched_tags
 from hw3.losses.objectives import (
     OBJECTIVES,
     HingeObjective,
     NonSaturatingObjective,
+    RelativisticPairingObjective,
     WassersteinObjective,
 )
-from hw3.losses.penalties import gradient_penalty
+from hw3.losses.penalties import gradient_penalty, zero_centred_penalty
 
 __all__ = [
     "GANLoss",
     "HingeObjective",
-    "LOSS_PRESETS",
     "LossConfig",
     "NonSaturatingObjective",
+    "RelativisticPairingObjective",
     "OBJECTIVES",
     "TaggedImageBatch",
     "WassersteinObjective",
     "auxiliary_classification_loss",
     "classification_accuracy",
     "gradient_penalty",
+    "zero_centred_penalty",
     "mismatched_tags",
 ]

@@ -1,8 +1,10 @@
 """The one loss object the training loop calls: it alone knows each GAN variant's formula.
 
-The loop draws z, then calls `discriminator_loss` n_critic times per `generator_loss`. A variant
-is a `LossConfig`: objective (bce / wasserstein / hinge), matching-aware D (wrong tags count as
-fake), gradient penalty (WGAN-GP), auxiliary classifier weight (ACGAN), mode seeking (MSGAN).
+The loop draws z, then calls `discriminator_loss` n_critic times per `generator_loss`, and
+`after_discriminator_step` after each D update. A variant is a `LossConfig`: objective (bce /
+wasserstein / hinge / relativistic), matching-aware D (wrong tags count as fake), gradient
+penalty (WGAN-GP), weight clipping (WGAN), R1/R2 (R3GAN), auxiliary classifier weight (ACGAN),
+mode seeking (MSGAN).
 """
 
 from __future__ import annotations
@@ -15,24 +17,17 @@ from torch import nn
 
 from hw3.errors import InputError
 from hw3.losses.auxiliary import auxiliary_classification_loss, classification_accuracy
-from hw3.losses.matching import mismatched_tags
+from hw3.losses.matching import MISMATCH_KINDS, WRONG_TAGS
 from hw3.losses.objectives import OBJECTIVES
 from hw3.losses.mode_seeking import mode_seeking_loss, paired_tags
-from hw3.losses.penalties import gradient_penalty
-
-# Starting points per variant; a run's config file may override any field.
-LOSS_PRESETS: dict[str, dict] = {
-    "dcgan": {},
-    "cgan": {"matching_aware": True},
-    "wgan_gp": {"objective": "wasserstein", "gradient_penalty_weight": 10.0, "n_critic": 5},
-    "acgan": {"aux_weight": 1.0},
-}
+from hw3.losses.penalties import gradient_penalty, zero_centred_penalty
 
 
 @dataclass
 class LossConfig:
     objective: str = "bce"  # one of OBJECTIVES
     matching_aware: bool = False  # D also learns (real image, wrong tags) -> fake
+    mismatch: str = "any"  # wrong tags: "any" other pair, or "one_attribute" (hair or eyes only)
     gradient_penalty_weight: float = 0.0  # lambda = 10 in Gulrajani et al.
     aux_weight: float = 0.0  # > 0 adds ACGAN's hair/eye cross-entropy
     n_critic: int = 1  # D steps per G step
@@ -41,25 +36,31 @@ class LossConfig:
     aux_on_generated: bool = True
     # > 0: MSGAN's mode-seeking term on G; half of G's batch repeats the other half's tags.
     mode_seeking_weight: float = 0.0
+    # > 0: WGAN's weight clipping (Arjovsky et al. 2017 use 0.01): every D parameter is clamped
+    # to [-c, c] after each D step, a crude Lipschitz bound that the gradient penalty replaced.
+    weight_clip: float = 0.0
+    # Zero-centred gradient penalties gamma / 2 * E||grad D||^2 on real (R1) and fake (R2) images.
+    r1_weight: float = 0.0
+    r2_weight: float = 0.0
 
     def __post_init__(self):
         if self.objective not in OBJECTIVES:
             raise InputError(
                 f"LossConfig.objective: unknown '{self.objective}' (expected one of: {', '.join(OBJECTIVES)})"
             )
-        for name in ("gradient_penalty_weight", "aux_weight", "mode_seeking_weight"):
+        if self.mismatch not in MISMATCH_KINDS:
+            raise InputError(
+                f"LossConfig.mismatch: unknown '{self.mismatch}' (expected one of: {', '.join(MISMATCH_KINDS)})"
+            )
+        if self.matching_aware and self.objective == "relativistic":
+            raise InputError("LossConfig: matching_aware needs separate real and fake terms "
+                             "(expected objective bce, hinge or wasserstein)")
+        for name in ("gradient_penalty_weight", "aux_weight", "mode_seeking_weight", "weight_clip",
+                     "r1_weight", "r2_weight"):
             if getattr(self, name) < 0:
                 raise InputError(f"LossConfig.{name}: {getattr(self, name)} (expected >= 0)")
         if self.n_critic < 1:
             raise InputError(f"LossConfig.n_critic: {self.n_critic} (expected an integer >= 1)")
-
-    @classmethod
-    def preset(cls, variant: str) -> "LossConfig":
-        if variant not in LOSS_PRESETS:
-            raise InputError(
-                f"loss preset: unknown variant '{variant}' (expected one of: {', '.join(LOSS_PRESETS)})"
-            )
-        return cls(**LOSS_PRESETS[variant])
 
 
 class TaggedImageBatch(Protocol):
@@ -110,7 +111,8 @@ class GANLoss:
             raise ValueError("GANLoss: matching_aware needs a conditional discriminator (conditioning != 'none')")
         if config.aux_weight > 0 and not _is_conditional(generator):
             raise ValueError("GANLoss: aux_weight > 0 needs a conditional generator (condition != None)")
-        if config.gradient_penalty_weight > 0 and any(
+        penalised = config.gradient_penalty_weight > 0 or config.r1_weight > 0 or config.r2_weight > 0
+        if penalised and any(
             isinstance(layer, nn.modules.batchnorm._BatchNorm) for layer in discriminator.modules()
         ):
             # Batch norm mixes samples, so a per-sample input gradient is no longer defined.
@@ -136,7 +138,7 @@ class GANLoss:
         fake_output = discriminator(fake_images, *critic_tags)
         stats = {"d_real": _mean(real_output.logits), "d_fake": _mean(fake_output.logits)}
         if config.matching_aware:
-            wrong_hair, wrong_eyes = mismatched_tags(batch.hair, batch.eyes, rng)
+            wrong_hair, wrong_eyes = WRONG_TAGS[config.mismatch](batch.hair, batch.eyes, rng)
             mismatch_logits = discriminator(real_images, wrong_hair, wrong_eyes).logits
             # Two kinds of fake share the fake half of the loss (Reed et al. 2016, algorithm 1).
             fake_terms = 0.5 * (objective.fake_term(fake_output.logits) + objective.fake_term(mismatch_logits))
@@ -153,6 +155,12 @@ class GANLoss:
             )
             loss = loss + config.gradient_penalty_weight * penalty
             stats["gp"], stats["gradient_norm"] = penalty.detach(), gradient_norm
+        for weight, images, name in ((config.r1_weight, real_images, "r1"), (config.r2_weight, fake_images, "r2")):
+            if weight > 0:
+                critic = _without_compile(discriminator)
+                penalty = zero_centred_penalty(lambda x: critic(x, *critic_tags).logits, images)
+                loss = loss + 0.5 * weight * penalty
+                stats[name] = penalty.detach()
         if config.aux_weight > 0:
             aux_loss = self._auxiliary(real_output, batch)
             if config.aux_on_generated:
@@ -164,15 +172,30 @@ class GANLoss:
         stats["d_loss"] = loss.detach()
         return loss, stats
 
+    @torch.no_grad()
+    def after_discriminator_step(self, discriminator: nn.Module) -> None:
+        """WGAN's weight clipping, applied after every optimiser step of D."""
+        if self.config.weight_clip > 0:
+            for parameter in discriminator.parameters():
+                parameter.clamp_(-self.config.weight_clip, self.config.weight_clip)
+
     def generator_loss(self, generator: nn.Module, discriminator: nn.Module, batch: TaggedImageBatch,
                        z: torch.Tensor, rng: torch.Generator) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         self._check_networks(generator, discriminator)
         seek_modes = self.config.mode_seeking_weight > 0
+        real_batch = batch
         if seek_modes and _is_conditional(generator):
             batch = _Tags(*paired_tags(batch.hair, batch.eyes))
         fake_images = generator(z, *_tags_for(generator, batch))  # (B, 3, 64, 64)
-        fake_output = discriminator(fake_images, *_tags_for(discriminator, batch))
-        loss = self.objective.generator(fake_output.logits)
+        critic_tags = _tags_for(discriminator, batch)
+        fake_output = discriminator(fake_images, *critic_tags)
+        if self.config.objective == "relativistic":
+            # The real side of the pairing is a constant for G, but it still depends on the batch.
+            with torch.no_grad():
+                real_logits = discriminator(real_batch.real_images, *_tags_for(discriminator, real_batch)).logits
+            loss = self.objective.relativistic_generator(fake_output.logits, real_logits)
+        else:
+            loss = self.objective.generator(fake_output.logits)
         stats = {"g_fake": _mean(fake_output.logits)}
         if seek_modes:
             seeking = mode_seeking_loss(fake_images, z)

@@ -61,8 +61,23 @@ class HingeObjective:
         return -fake_logits.float().mean()
 
 
+class RelativisticPairingObjective:
+    """RpGAN (Jolicoeur-Martineau 2019; R3GAN, Huang et al. 2024): each real logit is compared
+    with the fake logit of the same batch position, D(real) - D(fake), through softplus.
+
+    It has no separate real and fake terms, so the matching-aware loss cannot use it.
+    """
+
+    def discriminator(self, real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
+        return F.softplus(fake_logits.float() - real_logits.float()).mean()
+
+    def relativistic_generator(self, fake_logits: torch.Tensor, real_logits: torch.Tensor) -> torch.Tensor:
+        return F.softplus(real_logits.float() - fake_logits.float()).mean()
+
+
 OBJECTIVES = {
     "bce": NonSaturatingObjective,
     "wasserstein": WassersteinObjective,
     "hinge": HingeObjective,
+    "relativistic": RelativisticPairingObjective,
 }

@@ -1,4 +1,5 @@
-"""WGAN-GP gradient penalty (Gulrajani et al. 2017, algorithm 1)."""
+"""Gradient penalties: WGAN-GP's (Gulrajani et al. 2017, algorithm 1) and the zero-centred R1 / R2
+(Mescheder et al. 2018; R3GAN, Huang et al. 2024, applies both)."""
 
 from __future__ import annotations
 
@@ -28,3 +29,15 @@ def gradient_penalty(
         (gradients,) = torch.autograd.grad(critic_values.sum(), interpolates, create_graph=True)
     gradient_norms = gradients.flatten(start_dim=1).norm(dim=1)  # (B,)
     return ((gradient_norms - 1) ** 2).mean(), gradient_norms.mean().detach()
+
+
+def zero_centred_penalty(
+    critic: Callable[[torch.Tensor], torch.Tensor], images: torch.Tensor
+) -> torch.Tensor:
+    """mean ||grad_x critic(x)||^2 over the batch at the given images, in float32 (R1 on real
+    images, R2 on generated ones). Unweighted: the loss multiplies by gamma / 2."""
+    images = images.detach().float().requires_grad_(True)
+    with torch.autocast(device_type=images.device.type, enabled=False):
+        critic_values = critic(images).float()  # (B,)
+        (gradients,) = torch.autograd.grad(critic_values.sum(), images, create_graph=True)
+    return gradients.flatten(start_dim=1).square().sum(dim=1).mean()

@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from hw3.errors import InputError
-from hw3.tags import NUM_EYES, NUM_HAIR
+from hw3.tags import NUM_EYES, NUM_HAIR, NUM_PAIRS
 from hw3.text.storage import DEFAULT_FASTTEXT_PATH, read_colour_vectors  # safetensors only, no gensim
 
 DEFAULT_EMBEDDING_DIM = 32  # per attribute; 12 and 11 classes need few dimensions
@@ -38,6 +38,23 @@ class OneHotConditionEncoder(ConditionEncoder):
         # F.one_hot with num_classes given does not sync with a GPU to range-check.
         one_hots = [F.one_hot(hair, NUM_HAIR), F.one_hot(eyes, NUM_EYES)]
         return torch.cat(one_hots, dim=1).float()  # (B, 23)
+
+
+class PairOneHotConditionEncoder(ConditionEncoder):
+    """The course slides' encoder: a one-hot over the 132 hair-eye pairs, then Dense(256, ReLU).
+
+    A pair never seen in training keeps its initial weights, so this encoder cannot draw
+    held-out pairs; it is kept as the course baseline, not as a recommendation.
+    """
+
+    def __init__(self, hidden_dim: int = 256):
+        super().__init__()
+        self.dense = nn.Linear(NUM_PAIRS, hidden_dim)
+        self.output_dim = hidden_dim
+
+    def forward(self, hair: torch.Tensor, eyes: torch.Tensor) -> torch.Tensor:
+        pair = F.one_hot(hair * NUM_EYES + eyes, NUM_PAIRS).float()  # (B, 132)
+        return torch.relu(self.dense(pair))  # (B, 256)
 
 
 class EmbeddingConditionEncoder(ConditionEncoder):
@@ -80,6 +97,7 @@ class FastTextConditionEncoder(ConditionEncoder):
 # kind -> constructor taking `embedding_dim`.
 CONDITION_ENCODERS: dict[str, Callable[[int], ConditionEncoder]] = {
     "onehot": lambda embedding_dim: OneHotConditionEncoder(),  # fixed width, ignores the size
+    "pair_onehot": lambda embedding_dim: PairOneHotConditionEncoder(),  # the course's Dense(256)
     "embedding": EmbeddingConditionEncoder,
     "fasttext": FastTextConditionEncoder,  # needs weights/word_vectors/fasttext.safetensors
 }

@@ -3,6 +3,8 @@
 z (B, z_dim) [+ condition (B, C)] -> transposed convs 1 -> 4 -> 8 -> 16 -> 32 -> 64 with batch norm
 and ReLU, tanh output in [-1, 1]. A conditional generator joins the condition vector to z and,
 by default, also sets every batch norm's gain and shift from it (conditional batch norm).
+`stem="dense"` with `kernel_size=5` is the course slides' generator: Dense to 4 x 4 x 8ngf, then
+5 x 5 transposed convolutions.
 """
 
 from __future__ import annotations
@@ -31,8 +33,14 @@ class GeneratorConfig:
     # Eye colour covers a few pixels, so a condition seen only at the input fades; feeding it to
     # every layer's batch-norm gain/shift keeps it in reach of the last layers that paint eyes.
     conditional_batch_norm: bool = True  # used only when condition is not None
+    stem: str = "conv"  # "conv": 4x4 transposed conv from 1x1; "dense": Linear to 4 x 4 x 8ngf
+    kernel_size: int = 4  # 4 (DCGAN) or 5 (the course slides)
 
     def __post_init__(self):
+        if self.stem not in ("conv", "dense"):
+            raise InputError(f"GeneratorConfig.stem: unknown '{self.stem}' (expected conv or dense)")
+        if self.kernel_size not in (4, 5):
+            raise InputError(f"GeneratorConfig.kernel_size: {self.kernel_size} (expected 4 or 5)")
         if self.condition is not None and self.condition not in CONDITION_ENCODERS:
             raise InputError(
                 f"GeneratorConfig.condition: unknown kind '{self.condition}' "
@@ -59,14 +67,39 @@ class ConditionalBatchNorm2d(nn.Module):
         return self.norm(x) * gain + shift
 
 
+def upsampling_conv(in_channels: int, out_channels: int, kernel_size: int) -> nn.ConvTranspose2d:
+    """A transposed conv that doubles height and width, for kernel 4 or 5."""
+    if kernel_size == 4:
+        return nn.ConvTranspose2d(in_channels, out_channels, 4, 2, 1, bias=False)
+    # Kernel 5 needs padding 2 and one extra output row/column to land on exactly 2x.
+    return nn.ConvTranspose2d(in_channels, out_channels, 5, 2, 2, output_padding=1, bias=False)
+
+
+class DenseStem(nn.Module):
+    """z [+ condition] (B, D) -> Linear -> (B, C, 4, 4) -> batch norm -> ReLU (the course's first layer)."""
+
+    def __init__(self, in_features: int, out_channels: int):
+        super().__init__()
+        self.linear = nn.Linear(in_features, out_channels * 16, bias=False)
+        self.norm = nn.BatchNorm2d(out_channels)
+        self.out_channels = out_channels
+
+    def forward(self, x: torch.Tensor, condition: torch.Tensor | None) -> torch.Tensor:
+        x = self.linear(x.flatten(1)).view(-1, self.out_channels, 4, 4)  # (B, C, 4, 4)
+        return torch.relu(self.norm(x))
+
+
 class UpBlock(nn.Module):
-    """Transposed conv (4x4) -> batch norm (plain or conditional) -> ReLU."""
+    """Transposed conv -> batch norm (plain or conditional) -> ReLU."""
 
     def __init__(self, in_channels: int, out_channels: int, stride: int, padding: int,
-                 condition_dim: int | None):
+                 condition_dim: int | None, kernel_size: int = 4):
         super().__init__()
         # No conv bias: the batch norm that follows subtracts it anyway.
-        self.conv = nn.ConvTranspose2d(in_channels, out_channels, 4, stride, padding, bias=False)
+        if stride == 2:
+            self.conv = upsampling_conv(in_channels, out_channels, kernel_size)
+        else:
+            self.conv = nn.ConvTranspose2d(in_channels, out_channels, 4, stride, padding, bias=False)
         self.norm = (nn.BatchNorm2d(out_channels) if condition_dim is None
                      else ConditionalBatchNorm2d(out_channels, condition_dim))
 
@@ -85,13 +118,16 @@ class Generator(nn.Module):
                                   else build_condition_encoder(config.condition, config.embedding_dim))
         condition_dim = 0 if self.condition_encoder is None else self.condition_encoder.output_dim
         norm_condition_dim = condition_dim if (condition_dim and config.conditional_batch_norm) else None
+        k = config.kernel_size
+        stem = (DenseStem(config.z_dim + condition_dim, 8 * ngf) if config.stem == "dense"
+                else UpBlock(config.z_dim + condition_dim, 8 * ngf, 1, 0, norm_condition_dim))  # 1 -> 4
         self.blocks = nn.ModuleList([
-            UpBlock(config.z_dim + condition_dim, 8 * ngf, 1, 0, norm_condition_dim),  # 1 -> 4
-            UpBlock(8 * ngf, 4 * ngf, 2, 1, norm_condition_dim),  # 4 -> 8
-            UpBlock(4 * ngf, 2 * ngf, 2, 1, norm_condition_dim),  # 8 -> 16
-            UpBlock(2 * ngf, ngf, 2, 1, norm_condition_dim),  # 16 -> 32
+            stem,
+            UpBlock(8 * ngf, 4 * ngf, 2, 1, norm_condition_dim, k),  # 4 -> 8
+            UpBlock(4 * ngf, 2 * ngf, 2, 1, norm_condition_dim, k),  # 8 -> 16
+            UpBlock(2 * ngf, ngf, 2, 1, norm_condition_dim, k),  # 16 -> 32
         ])
-        self.to_rgb = nn.ConvTranspose2d(ngf, 3, 4, 2, 1, bias=False)  # 32 -> 64
+        self.to_rgb = upsampling_conv(ngf, 3, k)  # 32 -> 64
         dcgan_init_(self)
 
     @property

@@ -16,18 +16,27 @@ from tqdm import tqdm
 
 from hw3.errors import InputError
 from hw3.eval.evaluator import load_evaluator
-from hw3.report.comparison import best_conditional, comparison_table
+from hw3.data.pairs import HELD_OUT_PAIRS
+from hw3.report.comparison import best_conditional, budget_table, comparison_table
 from hw3.report.curves import plot_training_curves
-from hw3.report.markdown import report_markdown, write_html
+from hw3.report.markdown import report_markdown, word_vector_section, write_html
+from hw3.report.pdf import write_pdf
+from hw3.report.section_data import data_section
+from hw3.report.section_limits import conclusions_section, metrics_section
+from hw3.report.section_models import models_section
+from hw3.report.section_tips import tips_section
 from hw3.report.side_by_side import real_faces_for, side_by_side_figure
-from hw3.report.strips import latent_strips, tag_strips
+from hw3.report.study_curves import evaluation_records, study_curves_figure
+from hw3.report.strips import latent_strips, strip_figure, tag_strips
 from hw3.report.word_vectors import colour_word_figure, conditioning_table
 from hw3.sampling.faces import draw_faces
 from hw3.sampling.generator_file import load_generator, training_log_path
-from hw3.sampling.images import grid_pixels
-from hw3.tags import HairEyeTags, read_tag_lines
-from hw3.weights import write_json_atomic
+from hw3.images import grid_pixels
+from hw3.tags import EYE_COLOURS, HAIR_COLOURS, HairEyeTags, read_tag_lines
+from hw3.files import write_json_atomic
+from hw3.weights import sidecar_path
 
+# Report order of the variants it knows; any other shipped generator follows, by name.
 VARIANTS = ("dcgan", "cgan", "wgan_gp", "acgan")
 LATENT_ROWS = (HairEyeTags("blonde", "blue"), HairEyeTags("pink", "aqua"), HairEyeTags("black", "red"))
 TAG_WALKS = ((HairEyeTags("blonde", "blue"), HairEyeTags("black", "blue")),
@@ -50,6 +59,11 @@ class ReportConfig:
     seed: int = 0
 
 
+# Raised when the evaluation protocol changes, so cached results of the old one are measured again
+# (2: unconditional generators against the training split, FID infinity, score splits of 500).
+METRICS_VERSION = 2
+
+
 def _evaluate(name: str, generator, sidecar: dict, evaluator, config: ReportConfig, datasets,
               figure_dir: Path) -> dict:
     """`hw3 evaluate`'s measurements, reused from report/results/ while the weights are unchanged.
@@ -57,10 +71,11 @@ def _evaluate(name: str, generator, sidecar: dict, evaluator, config: ReportConf
     from hw3.eval.evaluate import evaluate_generator
 
     cached_path = config.out_dir / "results" / f"{name}.json"
-    key = {"weights_sha256": sidecar["sha256"], "num_samples": config.num_samples, "seed": config.seed}
+    key = {"weights_sha256": sidecar["sha256"], "num_samples": config.num_samples, "seed": config.seed,
+           "metrics_version": METRICS_VERSION}
     if cached_path.is_file():
         cached = json.loads(cached_path.read_text(encoding="utf-8"))
-        if all(cached.get(k) == v for k, v in key.items()) and (figure_dir / "tag_accuracy.png").is_file():
+        if all(cached.get(k) == v for k, v in key.items()) and (figure_dir / "nearest_training_images.png").is_file():
             return cached
 
     @torch.no_grad()
@@ -69,6 +84,7 @@ def _evaluate(name: str, generator, sidecar: dict, evaluator, config: ReportConf
         return generator(z, hair, eyes) if generator.is_conditional else generator(z)
 
     results = evaluate_generator(sample_fn, evaluator(), *datasets, n=config.num_samples, seed=config.seed,
+                                 conditional=generator.is_conditional,
                                  z_dim=generator.config.z_dim, cache_dir=config.data_root / ".cache" / "evaluator",
                                  figure_dir=figure_dir)
     results.update(key, label=name, step=sidecar["step"], training_command=sidecar["training_command"])
@@ -78,19 +94,49 @@ def _evaluate(name: str, generator, sidecar: dict, evaluator, config: ReportConf
 
 
 def _save(figure, path: Path) -> str:
+    """Write the figure; -> its path relative to the figures folder. Pyplot figures are closed."""
+    import matplotlib.pyplot as plt
+
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=110)
+    plt.close(figure)
     return path.name
 
 
+def shipped_generators(weights_dir: Path) -> dict[str, Path]:
+    """Every `<name>.safetensors` in `weights_dir` whose sidecar says it is a generator, known variants first."""
+    found = {}
+    for path in sorted(weights_dir.glob("*.safetensors")):
+        sidecar = sidecar_path(path)
+        if sidecar.is_file() and json.loads(sidecar.read_text(encoding="utf-8")).get("kind") == "generator":
+            found[path.stem] = path
+    order = [name for name in VARIANTS if name in found] + [name for name in found if name not in VARIANTS]
+    return {name: found[name] for name in order}
+
+
+def _data_figures(train, figures_dir: Path) -> dict[str, str]:
+    from hw3.report.data_figures import faces_per_colour, tag_histograms
+
+    return {"tag_histograms": _save(tag_histograms(train.hair, train.eyes, "training split"),
+                                    figures_dir / "data_colour_counts.png"),
+            "hair_faces": _save(faces_per_colour(train.images, train.hair, HAIR_COLOURS, "hair"),
+                                figures_dir / "data_faces_per_hair_colour.png"),
+            "eye_faces": _save(faces_per_colour(train.images, train.eyes, EYE_COLOURS, "eyes"),
+                               figures_dir / "data_faces_per_eye_colour.png")}
+
+
+def _pair_label(pair: HairEyeTags) -> str:
+    return f"{pair.hair} hair, {pair.eyes} eyes" + (" (held out)" if pair in HELD_OUT_PAIRS else "")
+
+
 def build_report(config: ReportConfig) -> Path:
-    """Evaluate each shipped generator, draw every figure, write report.md and report.html."""
+    """Evaluate each shipped generator, draw every figure, write report.md, report.html and report.pdf."""
     from hw3.data.dataset import load_split
 
-    paths = {name: config.weights_dir / f"{name}.safetensors" for name in VARIANTS}
-    paths = {name: path for name, path in paths.items() if path.is_file()}
+    paths = shipped_generators(config.weights_dir)
     if not paths:
-        raise InputError(f"{config.weights_dir}: no shipped generators (expected {', '.join(VARIANTS)}.safetensors)")
+        raise InputError(f"{config.weights_dir}: no shipped generators (expected <variant>.safetensors with a "
+                         "generator sidecar, such as acgan.safetensors)")
     tag_lines = [line.tags for line in read_tag_lines(config.tags_file)]
     datasets = (load_split(config.data_root, "test"), load_split(config.data_root, "train"))
     figures_dir = config.out_dir / "figures"
@@ -103,42 +149,59 @@ def build_report(config: ReportConfig) -> Path:
                                   figures_dir / name)
     conditional = {name: generator.is_conditional for name, generator in generators.items()}
 
+    figures = _data_figures(datasets[1], figures_dir)
     panels = {"real (test split)": real_faces_for(tag_lines, datasets[0], config.seed)}
     panels.update({name: draw_faces(generator, tag_lines if conditional[name] else None, len(tag_lines), config.seed)
                    for name, generator in generators.items()})
-    figures = {"side_by_side": _save(side_by_side_figure(panels), figures_dir / "side_by_side.png")}
+    figures["side_by_side"] = _save(side_by_side_figure(panels), figures_dir / "side_by_side.png")
     for name, path in paths.items():
         if training_log_path(path).is_file():
             figure = plot_training_curves(training_log_path(path), title=f"{name}: training curves")
             figures[f"{name}_curves"] = _save(figure, figures_dir / f"{name}_curves.png")
+    evaluated = evaluation_records({name: training_log_path(path) for name, path in paths.items()})
+    if evaluated:
+        figures["study_curves"] = _save(study_curves_figure(evaluated), figures_dir / "evaluation_during_training.png")
     best = best_conditional(results, conditional) if any(conditional.values()) else None
     if best is not None:
         latent = latent_strips(generators[best], list(LATENT_ROWS), STRIP_STEPS, config.seed)
         figures["latent_strips"] = _save_strip(latent, figures_dir / "latent_interpolation.png",
-                                               f"{best}: noise walks, tags fixed")
+                                               f"{best}: noise walks, tags fixed",
+                                               [_pair_label(pair) for pair in LATENT_ROWS])
         walks = tag_strips(generators[best], list(TAG_WALKS), STRIP_STEPS, config.seed)
         figures["tag_strips"] = _save_strip(walks, figures_dir / "tag_interpolation.png",
-                                            f"{best}: tag walks, noise fixed")
+                                            f"{best}: tag walks, noise fixed",
+                                            [f"{_pair_label(start)} →\n{_pair_label(end)}"
+                                             for start, end in TAG_WALKS])
     if config.word_vectors.is_file():
         from hw3.text.storage import load_word_vectors
 
         figures["colour_words"] = _save(colour_word_figure(load_word_vectors(config.word_vectors)),
                                         figures_dir / "colour_words.png")
-    markdown = report_markdown(results, sidecars, conditional, best, figures,
-                               comparison_table(results, conditional), config,
-                               conditioning_table(config.out_dir / CONDITIONING_RESULTS))
+    budget = budget_table(sidecars, results)
+    sections = {
+        "data": data_section(datasets[1], datasets[0], figures),
+        "models": models_section(sidecars, {name: sum(p.numel() for p in generator.parameters())
+                                            for name, generator in generators.items()}),
+        "tips": tips_section(conditioning_table(config.out_dir / CONDITIONING_RESULTS)),
+        "word_vectors": word_vector_section(figures),
+        "metrics": metrics_section(next(iter(results.values())), len(datasets[0]), _evaluator_accuracy(config)),
+        "conclusions": conclusions_section(results, conditional, best, budget is not None),
+    }
+    markdown = report_markdown(results, sidecars, conditional, best, figures, comparison_table(results, conditional),
+                               config, sections, budget)
     report_path = config.out_dir / "report.md"
     report_path.write_text(markdown, encoding="utf-8")
     write_html(markdown, config.out_dir / "report.html")
+    write_pdf(markdown, config.out_dir, config.out_dir / "report.pdf")
     return report_path
 
 
-def _save_strip(images: torch.Tensor, path: Path, title: str) -> str:
-    from matplotlib.figure import Figure
+def _evaluator_accuracy(config: ReportConfig) -> dict | None:
+    sidecar = sidecar_path(config.evaluator)
+    if not sidecar.is_file():
+        return None
+    return json.loads(sidecar.read_text(encoding="utf-8")).get("test_accuracy")
 
-    figure = Figure(figsize=(STRIP_STEPS * 0.9, len(images) / STRIP_STEPS * 0.9 + 0.4))
-    axes = figure.add_axes((0, 0, 1, 0.9))
-    axes.imshow(grid_pixels(images, STRIP_STEPS))
-    axes.set_axis_off()
-    figure.suptitle(title, fontsize=9)
-    return _save(figure, path)
+
+def _save_strip(images: torch.Tensor, path: Path, title: str, row_labels: list[str]) -> str:
+    return _save(strip_figure(grid_pixels(images, STRIP_STEPS), title, row_labels), path)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("report", help="evaluate the shipped generators and write report/",
+    parser = subparsers.add_parser("report",
+                                   help="evaluate the shipped generators and write report/ (markdown, HTML, PDF)",
                                    description="Figures and tables of report/ from weights/ and the data.")
     parser.add_argument("--weights", type=Path, default=Path("weights"), help="folder of <variant>.safetensors")
     parser.add_argument("--data", type=Path, default=Path("data/anime"))
@@ -24,5 +25,5 @@ def run_report(args: argparse.Namespace) -> int:
 
     config = ReportConfig(weights_dir=args.weights, data_root=args.data, out_dir=args.out, tags_file=args.tags,
                           evaluator=args.evaluator, num_samples=args.num_samples, seed=args.seed)
-    print(f"wrote {build_report(config)} and report.html beside it")
+    print(f"wrote {build_report(config)}, and report.html and report.pdf beside it")
     return 0

@@ -2,35 +2,52 @@
 
 from __future__ import annotations
 
-COLUMNS = ("both, seen pairs", "both, held-out pairs", "hair", "eyes", "FID", "KID", "precision", "recall",
-           "diversity", "evaluator score", "nearest-training ratio")
+COLUMNS = ("both, seen pairs", "both, held-out pairs", "hair", "eyes", "FID (evaluator features)", "FID∞", "KID",
+           "precision", "recall", "diversity", "evaluator score", "nearest-training ratio")
 
 
 def _percent(value) -> str:
     return "—" if value is None else f"{100 * value:.1f} %"
 
 
+def _number(results: dict, key: str, digits: int) -> str:
+    return "—" if results.get(key) is None else f"{results[key]:.{digits}f}"
+
+
 def _generated_row(name: str, results: dict, conditional: bool) -> list[str]:
-    accuracy = results["tag_accuracy"]
+    accuracy = results.get("tag_accuracy")
     tag_cells = ([_percent(accuracy["seen"]["both"]), _percent(accuracy["held_out"]["both"]),
                   _percent(accuracy["hair"]), _percent(accuracy["eyes"])] if conditional else ["—"] * 4)
-    return [name, *tag_cells, f"{results['fid']:.2f}", f"{results['kid']:.4f}", _percent(results["precision"]),
-            _percent(results["recall"]), f"{results['diversity_ratio']:.2f}" if conditional else "—",
-            f"{results['evaluator_score']:.1f}", f"{results['memorisation_distance_ratio']:.2f}"]
+    # An unconditional generator's distances are against the training split (its colour mix).
+    reference = "" if conditional else " (train)"
+    return [name, *tag_cells, _number(results, "fid", 2) + reference, _number(results, "fid_infinity", 2) + reference,
+            _number(results, "kid", 4), _percent(results["precision"]), _percent(results["recall"]),
+            _number(results, "diversity_ratio", 2) if conditional else "—",
+            _number(results, "evaluator_score", 1) if conditional else "—",
+            f"{results['memorisation_distance_ratio']:.2f}"]
 
 
-def _real_row(results: dict) -> list[str]:
-    accuracy = results["real_tag_accuracy"]
-    return ["real test images", _percent(accuracy["seen"]["both"]), _percent(accuracy["held_out"]["both"]),
-            _percent(accuracy["hair"]), _percent(accuracy["eyes"]), f"{results['fid_real_floor']:.2f}",
-            f"{results['kid_real_floor']:.4f}", _percent(results["precision_real_floor"]),
-            _percent(results["recall_real_floor"]), "1.00", f"{results['evaluator_score_real']:.1f}", "1.00"]
+def _real_row(label: str, results: dict, conditional: bool) -> list[str]:
+    accuracy = results.get("real_tag_accuracy")
+    tag_cells = ([_percent(accuracy["seen"]["both"]), _percent(accuracy["held_out"]["both"]),
+                  _percent(accuracy["hair"]), _percent(accuracy["eyes"])] if conditional else ["—"] * 4)
+    return [label, *tag_cells, _number(results, "fid_real_floor", 2), _number(results, "fid_infinity_real_floor", 2),
+            _number(results, "kid_real_floor", 4), _percent(results["precision_real_floor"]),
+            _percent(results["recall_real_floor"]), "1.00" if conditional else "—",
+            _number(results, "evaluator_score_real", 1) if conditional else "—", "1.00"]
 
 
 def comparison_table(results_by_variant: dict[str, dict], conditional: dict[str, bool]) -> str:
-    """Markdown: a row per variant in the given order, then the real-data row."""
+    """Markdown: a row per variant in the given order, then the real-vs-real floors: test half
+    against test half (the conditional reference), and training half against training half when
+    an unconditional variant is in the table."""
     rows = [_generated_row(name, results, conditional[name]) for name, results in results_by_variant.items()]
-    rows.append(_real_row(next(iter(results_by_variant.values()))))
+    conditional_results = [r for name, r in results_by_variant.items() if conditional[name]]
+    unconditional_results = [r for name, r in results_by_variant.items() if not conditional[name]]
+    if conditional_results:
+        rows.append(_real_row("real test images", conditional_results[0], True))
+    if unconditional_results:
+        rows.append(_real_row("real training images", unconditional_results[0], False))
     lines = ["| variant | " + " | ".join(COLUMNS) + " |", "|---" * (len(COLUMNS) + 1) + "|"]
     return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
 
@@ -46,3 +63,45 @@ def best_conditional(results_by_variant: dict[str, dict], conditional: dict[str,
         return accuracy["seen"]["both"] + accuracy["held_out"]["both"]
 
     return max(healthy, key=score)
+
+
+# The study's budget fields, under the names a sidecar or an evaluation record may give them.
+BUDGET_FIELDS = (
+    ("images through D", ("images_through_d", "real_images_through_d", "images_seen", "real_images_seen")),
+    ("generator steps", ("generator_steps", "g_steps")),
+    ("wall-clock", ("wall_clock_seconds", "wall_seconds", "training_seconds")),
+    ("device", ("device_name", "device")),
+    ("threads", ("threads", "torch_threads", "num_threads")),
+)
+
+
+def _budget_value(records: list[dict], names: tuple[str, ...]):
+    for record in records:
+        for place in (record.get("budget") or {}, record):
+            for name in names:
+                if place.get(name) is not None:
+                    return place[name]
+    return None
+
+
+def _budget_cell(column: str, value) -> str:
+    if value is None:
+        return "—"
+    if column == "wall-clock" and isinstance(value, (int, float)):
+        return f"{value / 60:,.0f} min"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def budget_table(sidecars: dict[str, dict], results: dict[str, dict]) -> str | None:
+    """Markdown: each variant's training budget, one column per budget field any variant records,
+    or None when none records one (the shipped runs before the equal-budget study)."""
+    values = {name: {column: _budget_value([sidecars[name], results.get(name, {})], names)
+                     for column, names in BUDGET_FIELDS} for name in sidecars}
+    columns = [column for column, _ in BUDGET_FIELDS if any(row[column] is not None for row in values.values())]
+    if not columns:
+        return None
+    lines = ["| variant | steps | " + " | ".join(columns) + " |", "|---|---:" + "|---:" * len(columns) + "|"]
+    for name, row in values.items():
+        cells = [_budget_cell(column, row[column]) for column in columns]
+        lines.append(f"| {name} | {_budget_cell('steps', sidecars[name].get('step'))} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)

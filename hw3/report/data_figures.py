@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from matplotlib.figure import Figure  # no pyplot: no global state or backend, a notebook displays it
+from matplotlib.patches import Rectangle
 from torchvision.utils import make_grid
 
 from hw3.data.pairs import HELD_OUT_PAIRS
@@ -19,7 +17,7 @@ def _pick(indices: torch.Tensor, count: int, rng: torch.Generator) -> torch.Tens
 
 
 def faces_per_colour(images: torch.Tensor, labels: torch.Tensor, colours: tuple[str, ...],
-                     noun: str, per_row: int = 8, seed: int = 0):
+                     noun: str, per_row: int = 8, seed: int = 0) -> Figure:
     """One row of faces per colour (uint8 images (N, 3, 64, 64), labels (N,)), labelled."""
     rng = torch.Generator().manual_seed(seed)
     blank = torch.full((3, 64, 64), 255, dtype=torch.uint8)
@@ -29,7 +27,8 @@ def faces_per_colour(images: torch.Tensor, labels: torch.Tensor, colours: tuple[
         row = [images[i] for i in chosen] + [blank] * (per_row - len(chosen))
         rows.extend(row)
     grid = make_grid(torch.stack(rows), nrow=per_row, padding=2, pad_value=255)  # (3, H, W)
-    figure, axis = plt.subplots(figsize=(per_row * 0.9 + 1.2, len(colours) * 0.9))
+    figure = Figure(figsize=(per_row * 0.66 + 1.2, len(colours) * 0.66 + 0.2))  # about a pixel per pixel at 100 dpi
+    axis = figure.subplots()
     axis.imshow(grid.permute(1, 2, 0).numpy())
     axis.set_yticks([2 + 66 * i + 32 for i in range(len(colours))], [f"{c} {noun}" for c in colours])
     axis.set_xticks([])
@@ -43,10 +42,11 @@ def pair_counts(hair: torch.Tensor, eyes: torch.Tensor) -> np.ndarray:
     return flat.reshape(NUM_HAIR, NUM_EYES).numpy()
 
 
-def tag_histograms(hair: torch.Tensor, eyes: torch.Tensor, title: str = ""):
+def tag_histograms(hair: torch.Tensor, eyes: torch.Tensor, title: str = "") -> Figure:
     """Hair and eye colour counts, and the joint counts with held-out pairs outlined."""
     counts = pair_counts(hair, eyes)
-    figure, axes = plt.subplots(1, 3, figsize=(16, 4.2), gridspec_kw={"width_ratios": [1, 1, 1.3]})
+    figure = Figure(figsize=(16, 4.2))
+    axes = figure.subplots(1, 3, gridspec_kw={"width_ratios": [1, 1, 1.3]})
     axes[0].bar(HAIR_COLOURS, counts.sum(1), color="tab:blue")
     axes[0].set_title("hair colour")
     axes[1].bar(EYE_COLOURS, counts.sum(0), color="tab:orange")
@@ -59,7 +59,7 @@ def tag_histograms(hair: torch.Tensor, eyes: torch.Tensor, title: str = ""):
     axes[2].set_xlabel("eyes")
     axes[2].set_ylabel("hair")
     for pair in HELD_OUT_PAIRS:
-        axes[2].add_patch(plt.Rectangle((pair.eye_index - 0.5, pair.hair_index - 0.5), 1, 1,
+        axes[2].add_patch(Rectangle((pair.eye_index - 0.5, pair.hair_index - 0.5), 1, 1,
                                         fill=False, edgecolor="red", linewidth=1.5))
     axes[2].set_title("log10(1 + count); red: held out of training")
     figure.colorbar(shown, ax=axes[2], fraction=0.046)

@@ -6,16 +6,21 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from hw3.sampling.images import grid_pixels
+from hw3.images import grid_pixels
 from hw3.tags import NUM_EYES, HairEyeTags
 
 
 def real_faces_for(tags: list[HairEyeTags], dataset, seed: int) -> torch.Tensor:
-    """One real test image per tag line, drawn at random among those with the line's pair."""
+    """One real test image per tag line, drawn at random among those with the line's pair; a
+    mid-grey square for a pair the set has no face of (the course's data lacks some pairs)."""
     rng = np.random.default_rng(seed)
     pairs = (dataset.hair * NUM_EYES + dataset.eyes).numpy()
-    picked = [rng.choice(np.flatnonzero(pairs == tag.pair_index)) for tag in tags]
-    return dataset.images[torch.as_tensor(picked)].float() / 127.5 - 1
+    faces = []
+    for tag in tags:
+        members = np.flatnonzero(pairs == tag.pair_index)
+        faces.append(dataset.images[int(rng.choice(members))].float() / 127.5 - 1 if len(members)
+                     else torch.zeros(3, 64, 64))
+    return torch.stack(faces)  # (N, 3, 64, 64)
 
 
 def side_by_side_figure(panels: dict[str, torch.Tensor], per_row: int = 5) -> Figure:

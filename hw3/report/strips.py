@@ -6,10 +6,12 @@ table of training images; a tag walk shows whether hair and eye colour are separ
 
 from __future__ import annotations
 
+import numpy as np
 import torch
+from matplotlib.figure import Figure
 
 from hw3.models import Generator
-from hw3.sampling.images import draw_noise, tag_tensors
+from hw3.images import draw_noise, tag_tensors
 from hw3.tags import HairEyeTags
 
 
@@ -55,3 +57,20 @@ def tag_strips(generator: Generator, walks: list[tuple[HairEyeTags, HairEyeTags]
         mixed = _mix(conditions[0], conditions[1], steps)  # (steps, C)
         rows.append(generator.draw(noise[row].expand(steps, -1), mixed))
     return torch.cat(rows)
+
+
+def strip_figure(pixels: np.ndarray, title: str, row_labels: list[str]) -> Figure:
+    """uint8 (H, W, 3) rows of faces -> a figure with each row named on its left."""
+    rows, label_width = len(row_labels), 2.8  # inches left of the faces for the row names
+    width = pixels.shape[1] / pixels.shape[0] * rows * 0.9 + label_width
+    figure = Figure(figsize=(width, rows * 0.9 + 0.4))
+    axes = figure.add_axes((label_width / width, 0, 1 - label_width / width, 0.9))
+    axes.imshow(pixels)
+    row_height = pixels.shape[0] / rows
+    axes.set_yticks([row_height * (row + 0.5) for row in range(rows)], row_labels, fontsize=10)
+    axes.set_xticks([])
+    for side in axes.spines.values():
+        side.set_visible(False)
+    axes.tick_params(length=0)
+    figure.suptitle(title, fontsize=10)
+    return figure

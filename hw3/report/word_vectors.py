@@ -50,8 +50,8 @@ def conditioning_table(results_path: str | Path) -> str | None:
     for line in path.read_text(encoding="utf-8").splitlines():
         record = json.loads(line)
         latest[record["label"]] = record
-    lines = ["| condition encoder in G | steps | both, seen pairs | both, held-out pairs | hair | eyes | FID | "
-             "diversity |", "|---|---|---|---|---|---|---|---|"]
+    lines = ["| condition encoder in G | steps | both, seen pairs | both, held-out pairs | hair | eyes | "
+             "FID (evaluator features) | diversity |", "|---|---|---|---|---|---|---|---|"]
     for label, record in sorted(latest.items()):
         encoder, _, steps = label.rpartition("-step")
         accuracy = record["tag_accuracy"]

@@ -7,6 +7,7 @@ weights file, checked on every load.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -16,9 +17,13 @@ import torch
 from hw3.errors import InputError
 from hw3.models import Generator, GeneratorConfig
 from hw3.train.log import read_log
+from hw3.tags import quoted
+from hw3.files import write_json_atomic, write_text_atomic
+from hw3.train.checkpoint import (
+    EMA_GENERATOR_FILE, META_FILE, is_checkpoint, latest_checkpoint, read_checkpoint_meta, run_dir_of,
+)
 from hw3.weights import (
-    file_sha256, load_module_weights, read_sidecar, save_module_weights, sidecar_path, write_json_atomic,
-    write_text_atomic,
+    file_sha256, load_module_weights, read_json_object, read_sidecar, save_module_weights, sidecar_path, tensor_shapes,
 )
 
 
@@ -30,10 +35,8 @@ def training_log_path(weights_path: str | Path) -> Path:
 def checkpoint_of(directory: str | Path) -> Path:
     """A checkpoint directory as given, or a run directory's latest checkpoint (the directory
     itself when it holds none, for the caller to report)."""
-    from hw3.train.checkpoint import latest_checkpoint
-
     directory = Path(directory)
-    if (directory / "meta.json").is_file():
+    if is_checkpoint(directory):
         return directory
     return latest_checkpoint(directory) or directory
 
@@ -42,9 +45,9 @@ def export_generator(checkpoint: str | Path, out_path: str | Path, note: str = "
     """Copy a training checkpoint's EMA generator to `out_path` with its sidecar, and the run's
     log up to the checkpoint's step (runs/ is not shipped; the curves are)."""
     checkpoint, out_path = Path(checkpoint), Path(out_path)
-    run_meta = json.loads((checkpoint / "meta.json").read_text(encoding="utf-8"))
+    run_meta = read_checkpoint_meta(checkpoint)
     generator = Generator(GeneratorConfig(**run_meta["config"]["generator"]))
-    load_module_weights(generator, checkpoint / "generator_ema.safetensors")
+    load_module_weights(generator, checkpoint / EMA_GENERATOR_FILE)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     save_module_weights(generator, out_path)
     write_json_atomic(sidecar_path(out_path), {
@@ -58,33 +61,119 @@ def export_generator(checkpoint: str | Path, out_path: str | Path, note: str = "
         "training_config": run_meta["config"],
         "sha256": file_sha256(out_path),
         "note": note,
+        # What the run had spent at this step (images through D, steps, seconds, device), and the
+        # evaluation that picked it when it is the run's best step (hw3.train.periodic_eval).
+        "budget": run_meta.get("budget"),
+        "evaluation": run_meta.get("evaluation"),
     })
-    run_log = checkpoint.parent.parent / "log.jsonl"  # runs/<name>/checkpoints/step_N -> runs/<name>
+    run_log = run_dir_of(checkpoint) / "log.jsonl"
     if run_log.is_file():
         records = [r for r in read_log(run_log) if r.get("step", 0) <= run_meta["step"]]
         write_text_atomic(training_log_path(out_path), "".join(json.dumps(r, sort_keys=True) + "\n" for r in records))
     return out_path
 
 
-def load_generator(path: str | Path, device: torch.device | str = "cpu") -> tuple[Generator, dict[str, Any]]:
-    """A generator in eval mode from a shipped file, a training checkpoint or a run directory (its latest)."""
+def read_generator_meta(path: str | Path) -> tuple[dict[str, Any], Path]:
+    """(metadata, weights file) of a shipped generator, a training checkpoint or a run directory,
+    checked without building the network: the sidecar or meta.json is a JSON object, a shipped
+    file's sha256 is recorded and matches, and the generator config has the fields and types
+    GeneratorConfig expects. Every failure is a one-line InputError naming the file."""
     path = Path(path)
     if path.is_dir():
         path = checkpoint_of(path)
     if path.is_dir():  # a training checkpoint: its EMA generator and run config
-        meta_path = path / "meta.json"
+        meta_path = path / META_FILE
         if not meta_path.is_file():
             raise InputError(f"{path}: not a checkpoint or run directory (expected meta.json and "
                              "generator_ema.safetensors, or checkpoints/step_*)")
-        run_meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        meta = {"variant": run_meta["config"]["name"], "generator": run_meta["config"]["generator"],
-                "step": run_meta["step"], "seed": run_meta["seed"]}
-        weights = path / "generator_ema.safetensors"
+        run_meta = read_json_object(meta_path, "a training checkpoint's meta.json")
+        config = run_meta.get("config")
+        if not isinstance(config, dict):
+            raise InputError(f"{meta_path}: no 'config' object (expected the run's training config)")
+        meta = {"variant": config.get("name"), "generator": config.get("generator"),
+                "step": run_meta.get("step"), "seed": run_meta.get("seed")}
+        weights, source = path / EMA_GENERATOR_FILE, meta_path
     else:
-        meta = read_sidecar(path)
-        weights = path
-        if "sha256" in meta and file_sha256(path) != meta["sha256"]:
-            raise InputError(f"{path}: sha256 differs from the one in {sidecar_path(path).name} (file changed or corrupt)")
+        if not path.is_file():
+            raise InputError(f"{path}: no such file (expected a generator .safetensors file with its "
+                             ".json sidecar, or a checkpoint directory)")
+        meta, weights, source = read_sidecar(path), path, sidecar_path(path)
+        recorded = meta.get("sha256")
+        if not isinstance(recorded, str):
+            raise InputError(f"{source}: no 'sha256' field (expected the sha256 of {path.name}, as hw3 export writes it)")
+        if file_sha256(path) != recorded:
+            raise InputError(f"{path}: sha256 differs from the one in {source.name} (file changed or corrupt)")
+    if not weights.is_file():
+        raise InputError(f"{weights}: no such file (expected the generator's weights)")
+    meta["generator"] = generator_config_fields(meta.get("generator"), source)
+    return meta, weights
+
+
+def generator_config_fields(values: Any, source: str | Path) -> dict[str, Any]:
+    """`values` if it is a valid GeneratorConfig as a dict, else a one-line InputError naming `source`."""
+    if not isinstance(values, dict):
+        raise InputError(f"{source}: 'generator' is not an object (expected the generator config, e.g. "
+                         '{"z_dim": 100, "ngf": 32, ...})')
+    expected = {field.name: str(field.type) for field in dataclasses.fields(GeneratorConfig)}
+    for name, value in values.items():
+        if name not in expected:
+            raise InputError(f"{source}: unknown generator field {quoted(str(name))} "
+                             f"(expected some of: {', '.join(expected)})")
+        if not _has_type(value, expected[name]):
+            raise InputError(f"{source}: generator field '{name}' is {quoted(json.dumps(value))} "
+                             f"(expected {expected[name]})")
+    try:
+        GeneratorConfig(**values)
+    except InputError as error:
+        raise InputError(f"{source}: {error}") from None
+    return values
+
+
+def _has_type(value: Any, annotation: str) -> bool:
+    """Whether a JSON value fits a dataclass field annotation such as 'int', 'bool' or 'str | None'."""
+    kinds = {part.strip() for part in annotation.split("|")}
+    return (("None" in kinds and value is None)
+            or ("bool" in kinds and isinstance(value, bool))
+            or ("int" in kinds and isinstance(value, int) and not isinstance(value, bool))
+            or ("float" in kinds and isinstance(value, (int, float)) and not isinstance(value, bool))
+            or ("str" in kinds and isinstance(value, str)))
+
+
+def build_generator(meta: dict[str, Any], weights: Path, source: Path,
+                    device: torch.device | str = "cpu") -> Generator:
+    """The network `meta['generator']` describes, with `weights` loaded, in eval mode on `device`.
+
+    An edited config is a one-line error naming `source`, not an allocation without end or a
+    size-mismatch traceback: every size in it that the network uses (z_dim, ngf, ...) shows up
+    in a tensor dimension of the weights, so none may exceed the largest one; then the built
+    network's shapes must equal the weights' shapes exactly.
+    """
+    found = tensor_shapes(weights)
+    largest = max((size for shape in found.values() for size in shape), default=0)
+    fields = dict(meta["generator"])
+    if fields.get("condition") not in ("embedding", "fasttext"):
+        fields.pop("embedding_dim", None)  # sizes nothing when no learned embedding uses it
+    for name, value in fields.items():
+        if isinstance(value, int) and not isinstance(value, bool) and value > largest:
+            raise InputError(f"{source}: generator field '{name}' is {value}, larger than any dimension of "
+                             f"{weights.name} (largest {largest}; expected the config the weights were exported with)")
     generator = Generator(GeneratorConfig(**meta["generator"]))
+    expected = {name: tuple(tensor.shape) for name, tensor in generator.state_dict().items()}
+    for name in sorted(set(expected) | set(found)):
+        if expected.get(name) != found.get(name):
+            raise InputError(f"{source}: the generator config does not fit {weights.name} ({name}: config "
+                             f"{expected.get(name, 'absent')}, weights {found.get(name, 'absent')}; expected "
+                             "the config the weights were exported with)")
     load_module_weights(generator, weights, device)
-    return generator.to(device).eval(), meta
+    return generator.to(device).eval()
+
+
+def load_generator(path: str | Path, device: torch.device | str = "cpu") -> tuple[Generator, dict[str, Any]]:
+    """A generator in eval mode from a shipped file, a training checkpoint or a run directory (its latest)."""
+    meta, weights = read_generator_meta(path)
+    return build_generator(meta, weights, config_file(path, weights), device), meta
+
+
+def config_file(path: str | Path, weights: Path) -> Path:
+    """The file a generator's config was read from: a checkpoint's meta.json or the sidecar."""
+    return weights.parent / META_FILE if Path(path).is_dir() else sidecar_path(weights)

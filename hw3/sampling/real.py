@@ -6,7 +6,7 @@ from pathlib import Path
 
 import torch
 
-from hw3.sampling.images import save_grid
+from hw3.images import save_grid
 
 
 def save_real_grid(images: torch.Tensor, path: str | Path, count: int = 64, per_row: int = 8, seed: int = 0) -> None:

@@ -1,4 +1,5 @@
-"""`hw3 text train`: FastText and Word2Vec vectors of the tag words, written to safetensors."""
+"""`hw3 text train`: FastText and Word2Vec vectors of the tag words, written to safetensors.
+`hw3 text measure`: how free-text colour words resolve, on seeded misspellings and non-colour words."""
 
 from __future__ import annotations
 
@@ -26,6 +27,37 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     train.add_argument("--out", type=Path, required=True, help="folder for the files, e.g. weights/word_vectors")
     train.add_argument("--seed", type=int, default=0)
     train.set_defaults(run=run_train)
+    measure = text_commands.add_parser(
+        "measure", help="measure free-text colour resolution on seeded misspellings and non-colour words",
+        description="Writes free_text.json and free_text.md to --out: the dev grid the constants were picked "
+                    "on, and the test set measured with them (see hw3/text/misspellings.py).",
+    )
+    measure.add_argument("--vectors", type=Path, default=None,
+                         help="FastText file (default: weights/word_vectors/fasttext.safetensors)")
+    measure.add_argument("--out", type=Path, default=Path("report/results/free_text"), help="folder for the results")
+    measure.set_defaults(run=run_measure)
+
+
+def run_measure(args: argparse.Namespace) -> int:
+    from hw3.text.measure import markdown, measure
+    from hw3.text.storage import DEFAULT_FASTTEXT_PATH, load_word_vectors
+    from hw3.weights import read_sidecar
+    from hw3.files import write_json_atomic, write_text_atomic
+
+    if args.out.exists() and not args.out.is_dir():
+        raise InputError(f"--out {args.out}: is a file (expected a folder)")
+    vectors_path = args.vectors or DEFAULT_FASTTEXT_PATH
+    shown_path = args.vectors or DEFAULT_FASTTEXT_PATH.relative_to(DEFAULT_FASTTEXT_PATH.parents[2])
+    vectors = load_word_vectors(vectors_path)  # checks the file against its sidecar's sha256
+    result = {"vectors": str(shown_path), "vectors_sha256": read_sidecar(vectors_path)["sha256"], **measure(vectors)}
+    args.out.mkdir(parents=True, exist_ok=True)
+    write_json_atomic(args.out / "free_text.json", result)
+    write_text_atomic(args.out / "free_text.md", markdown(result))
+    test = result["test"]
+    print(f"test: {test['resolved_right']}/{test['misspellings']} misspellings right, {test['resolved_wrong']} wrong, "
+          f"{test['refused']} refused; {test['non_colour_refused']}/{test['non_colour_words']} non-colour words refused")
+    print(f"wrote {args.out / 'free_text.json'} and {args.out / 'free_text.md'}")
+    return 0
 
 
 def run_train(args: argparse.Namespace) -> int:

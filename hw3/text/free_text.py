@@ -4,13 +4,14 @@ After the id and the first comma, the text is split into words (hyphenated words
 for the report) and punctuation. A colour phrase is the run of words just before `hair` or
 `eyes`/`eye`, back to the line start, punctuation, the other attribute word or a joining word
 (`with`, `and`, `her`, ...): `long blonde hair with green eyes` has the phrases `long blonde`
-and `green`. Each word of a phrase (hyphenated ones split: `silver-blue` is `silver`, `blue`)
-goes to its nearest colour (`hw3.text.colours`); words the vectors were trained on that name no
-colour (`long`, `short`) are skipped, since they are known to mean something else. The phrase
-takes the word with the highest cosine; on a tie the later word, the head of an English
-compound (`blue-green` is a green). Each decision goes to `report`; a line without exactly one
-hair and one eye phrase, or whose phrase has no word at or above COLOUR_COSINE_THRESHOLD, is a
-`FILE:LINE:` error as in the strict reader, which stays the default everywhere.
+and `green`. Each word of a phrase (hyphenated ones split: `silver-blue` is `silver`, `blue`) is
+decided on by `hw3.text.colours.decide_colour` (spelling and word vectors); words that name no
+colour (`long`, `flowing`) are passed over. The phrase takes a colour name before a misspelling,
+the nearer misspelling before a farther one, and on a tie the later word, the head of an English
+compound (`blue-green` is a green). Each decision goes to `report`. A line without exactly one
+hair and one eye phrase, or with a phrase where no word resolves, is a `FILE:LINE:` error as in
+the strict reader, which stays the default everywhere; when a word of the phrase was near two
+colours, the error names both.
 """
 
 from __future__ import annotations
@@ -19,15 +20,8 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from hw3.tags import ATTRIBUTE_WORDS, HairEyeTags, TagLine, read_tag_lines
-from hw3.text.colours import (
-    COLOUR_COSINE_THRESHOLD,
-    COLOURS,
-    WordVectors,
-    colour_names,
-    exact_colour,
-    nearest_colour_name,
-)
+from hw3.tags import ATTRIBUTE_WORDS, HairEyeTags, TagLine, quoted, read_tag_lines
+from hw3.text.colours import COLOURS, ColourDecision, WordVectors, decide_colour
 
 # Words that end a colour phrase: they join phrases or own them, and never name a colour.
 JOINING_WORDS = frozenset({"a", "an", "and", "the", "with", "or", "but", "her", "his", "their", "its",
@@ -53,9 +47,9 @@ def parse_free_text(text: str, line_number: int, vectors: WordVectors,
     colours = {}
     for attribute, found in phrases.items():  # attribute is also the word: 'hair', 'eyes'
         if not found:
-            raise ValueError(f"no '{attribute}' in '{text}' (expected '<colour> {attribute}', {_EXAMPLE})")
+            raise ValueError(f"no '{attribute}' in {quoted(text)} (expected '<colour> {attribute}', {_EXAMPLE})")
         if len(found) > 1:
-            listed = " and ".join(f"'{' '.join(phrase)} {attribute}'" for phrase in found)
+            listed = " and ".join(quoted(f"{' '.join(phrase)} {attribute}", 30) for phrase in found[:2])
             raise ValueError(f"{listed}: two {_NOUNS[attribute]} phrases (expected exactly one)")
         colours[attribute] = _resolve_phrase(found[0], attribute, line_number, vectors, report)
     return HairEyeTags(colours["hair"], colours["eyes"])
@@ -73,27 +67,27 @@ def _phrase_before(tokens: list[str], position: int) -> list[str]:
 
 def _resolve_phrase(phrase: list[str], attribute: str, line_number: int, vectors: WordVectors,
                     report: Callable[[str], None]) -> str:
-    shown = " ".join(phrase)
+    shown = quoted(" ".join(phrase))
     expected = f"expected one of: {', '.join(COLOURS[attribute])}, or a near spelling"
     if not phrase:
         raise ValueError(f"no colour word before '{attribute}' (expected '<colour> {attribute}', {_EXAMPLE})")
-    best = None  # (cosine, word, colour name)
-    for word in (part for token in phrase for part in token.split("-")):
-        if word in vectors.key_to_index and exact_colour(word, attribute) is None:
-            continue  # a training word that is not a colour name: 'long', 'short', 'bangs'
-        try:
-            name, cosine = nearest_colour_name(word, attribute, vectors)
-        except KeyError:
-            continue  # Word2Vec has no vector for a word it was not trained on
-        if best is None or cosine >= best[0]:
-            best = (cosine, word, name)
-    if best is None:
-        raise ValueError(f"no {_NOUNS[attribute]} in '{shown}' ({expected})")
-    cosine, word, name = best
-    if cosine < COLOUR_COSINE_THRESHOLD:
-        raise ValueError(f"no {_NOUNS[attribute]} in '{shown}': nearest is '{word}' ≈ '{name}' at cosine "
-                         f"{cosine:.2f}, below {COLOUR_COSINE_THRESHOLD} ({expected})")
-    colour = colour_names(attribute)[name]
-    matched = f"'{word}'" if exact_colour(word, attribute) is not None else f"'{word}' ≈ '{name}'"
-    report(f"line {line_number}: {attribute} '{shown}' → {colour} (cosine {cosine:.2f}, {matched})")
-    return colour
+    decisions = [decide_colour(word, attribute, vectors) for token in phrase for word in token.split("-")]
+    resolved = [decision for decision in decisions if decision.colour is not None]
+    if resolved:
+        # min() keeps the first of equals, so reversed: on a tie the later word wins.
+        chosen = min(reversed(resolved), key=_closeness)
+        report(f"line {line_number}: {attribute} {shown} → {chosen.colour} ({chosen.describe()})")
+        return chosen.colour
+    ambiguous = [decision for decision in decisions if decision.reason == "ambiguous"]
+    if ambiguous:
+        raise ValueError(f"ambiguous {_NOUNS[attribute]} in {shown}: {ambiguous[-1].describe()} ({expected})")
+    too_far = [decision for decision in decisions if decision.reason == "too far"]
+    if too_far:
+        nearest = min(reversed(too_far), key=_closeness)
+        raise ValueError(f"no {_NOUNS[attribute]} in {shown}: {nearest.describe()} ({expected})")
+    raise ValueError(f"no {_NOUNS[attribute]} in {shown} ({expected})")
+
+
+def _closeness(decision: ColourDecision) -> float:
+    """0 for a colour name, else the cost of the decision's best colour (lower is nearer)."""
+    return 0.0 if decision.best is None else decision.best.cost

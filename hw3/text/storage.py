@@ -20,7 +20,8 @@ import torch
 
 from hw3.errors import InputError
 from hw3.tags import EYE_COLOURS, HAIR_COLOURS
-from hw3.weights import file_sha256, read_sidecar, save_tensors, sidecar_path, write_json_atomic
+from hw3.files import write_json_atomic
+from hw3.weights import file_sha256, read_sidecar, save_tensors, sidecar_path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]  # the folder that holds the hw3 package
 DEFAULT_FASTTEXT_PATH = REPO_ROOT / "weights" / "word_vectors" / "fasttext.safetensors"

@@ -8,6 +8,7 @@ so a run killed at any moment leaves only complete checkpoints behind.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -18,9 +19,12 @@ from typing import Any
 import torch
 from torch import nn
 
-from hw3.weights import load_module_weights, save_module_weights, write_json_atomic
+from hw3.files import write_json_atomic
+from hw3.weights import load_module_weights, save_module_weights
 
 CHECKPOINT_NAME = re.compile(r"^step_(\d{7})$")
+META_FILE = "meta.json"  # the run's config, seed, command, commit, step and budget
+EMA_GENERATOR_FILE = "generator_ema.safetensors"  # what `hw3 export` ships
 
 
 @dataclass
@@ -32,6 +36,10 @@ class TrainingState:
     optimizer_discriminator: torch.optim.Optimizer
     step: int = 0
     ema_updates: int = 0
+    # The run's budget so far, carried across resumes: real images through D (a WGAN critic
+    # step counts) and wall-clock seconds of the run, upkeep included.
+    images_through_d: int = 0
+    wall_seconds: float = 0.0
 
 
 def checkpoint_dir(run_dir: str | Path, step: int) -> Path:
@@ -51,25 +59,34 @@ def latest_checkpoint(run_dir: str | Path) -> Path | None:
     return found[-1] if found else None
 
 
-def save_checkpoint(run_dir: str | Path, state: TrainingState, meta: dict[str, Any], keep: int = 2) -> Path:
-    final = checkpoint_dir(run_dir, state.step)
+def best_checkpoint_dir(run_dir: str | Path) -> Path:
+    """The step the run's evaluation rule picked (hw3.train.periodic_eval); never pruned."""
+    return Path(run_dir) / "checkpoints" / "best"
+
+
+def save_checkpoint(run_dir: str | Path, state: TrainingState, meta: dict[str, Any], keep: int = 2,
+                    final: Path | None = None) -> Path:
+    """Write the state as `step_NNNNNNN/` (or as `final`), then prune all but the `keep` newest steps."""
+    final = final or checkpoint_dir(run_dir, state.step)
     final.parent.mkdir(parents=True, exist_ok=True)
     temporary = final.with_name(f".{final.name}.tmp-{os.getpid()}")
     shutil.rmtree(temporary, ignore_errors=True)
     temporary.mkdir()
     save_module_weights(state.generator, temporary / "generator.safetensors")
     save_module_weights(state.discriminator, temporary / "discriminator.safetensors")
-    save_module_weights(state.generator_ema, temporary / "generator_ema.safetensors")
+    save_module_weights(state.generator_ema, temporary / EMA_GENERATOR_FILE)
     torch.save(
         {
             "optimizer_generator": state.optimizer_generator.state_dict(),
             "optimizer_discriminator": state.optimizer_discriminator.state_dict(),
             "step": state.step,
             "ema_updates": state.ema_updates,
+            "images_through_d": state.images_through_d,
+            "wall_seconds": state.wall_seconds,
         },
         temporary / "training_state.pt",
     )
-    write_json_atomic(temporary / "meta.json", {**meta, "step": state.step})
+    write_json_atomic(temporary / META_FILE, {**meta, "step": state.step})
     if final.exists():  # a re-run of the same step: replace it
         shutil.rmtree(final)
     os.replace(temporary, final)
@@ -82,9 +99,37 @@ def load_checkpoint(path: str | Path, state: TrainingState, device: torch.device
     path = Path(path)
     load_module_weights(state.generator, path / "generator.safetensors", device)
     load_module_weights(state.discriminator, path / "discriminator.safetensors", device)
-    load_module_weights(state.generator_ema, path / "generator_ema.safetensors", device)
+    load_module_weights(state.generator_ema, path / EMA_GENERATOR_FILE, device)
     saved = torch.load(path / "training_state.pt", map_location=device, weights_only=True)
     state.optimizer_generator.load_state_dict(saved["optimizer_generator"])
     state.optimizer_discriminator.load_state_dict(saved["optimizer_discriminator"])
     state.step = int(saved["step"])
     state.ema_updates = int(saved["ema_updates"])
+    state.images_through_d = int(saved.get("images_through_d", 0))
+    state.wall_seconds = float(saved.get("wall_seconds", 0.0))
+
+
+def is_checkpoint(path: str | Path) -> bool:
+    return (Path(path) / META_FILE).is_file()
+
+
+def run_dir_of(checkpoint: str | Path) -> Path:
+    """runs/<name>/checkpoints/<step or best> -> runs/<name>, where log.jsonl lives."""
+    return Path(checkpoint).parent.parent
+
+
+def read_checkpoint_meta(path: str | Path) -> dict[str, Any]:
+    return json.loads((Path(path) / META_FILE).read_text(encoding="utf-8"))
+
+
+def load_latest_good(run_dir: str | Path, state: TrainingState, device: torch.device, warn) -> Path | None:
+    """Load the newest checkpoint that reads back whole; a damaged newer one is skipped with a
+    warning (a disk error or a hand edit, since checkpoints are renamed into place complete)."""
+    for path in reversed(list_checkpoints(run_dir)):
+        try:
+            load_checkpoint(path, state, device)
+            return path
+        except Exception as error:  # any unreadable part: safetensors, torch.load, JSON, shapes
+            warn(f"{path}: cannot be loaded ({type(error).__name__}: {str(error).splitlines()[0][:200]}); "
+                 "trying the previous checkpoint")
+    return None

@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from hw3.train.config import load_config
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -23,12 +21,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
     parser.add_argument("--seed", type=int)
     parser.add_argument("--resume", action="store_true", help="continue from the run's latest checkpoint")
+    parser.add_argument("--allow-config-change", action="store_true",
+                        help="resume even though the config differs from the checkpoint's (recorded in meta.json)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.set_defaults(run=run_train)
 
 
 def run_train(args: argparse.Namespace) -> int:
-    from hw3.train.loop import TrainingDiverged, train  # torch import deferred to here
+    from hw3.train.config import load_config  # torch import deferred to here
+    from hw3.train.loop import TrainingDiverged, train
 
     flag_fields = {
         "num_steps": args.steps, "batch_size": args.batch_size, "data.root": args.data,
@@ -36,7 +37,8 @@ def run_train(args: argparse.Namespace) -> int:
     }
     config = load_config(args.config, args.overrides, flag_fields)
     try:
-        result = train(config, resume=args.resume, progress=not args.no_progress)
+        result = train(config, resume=args.resume, progress=not args.no_progress,
+                       allow_config_change=args.allow_config_change)
     except TrainingDiverged as error:
         print(f"hw3 train: {error}", file=sys.stderr)
         return 1

@@ -8,9 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import torch
+
 from hw3.errors import InputError
 from hw3.losses import LossConfig
 from hw3.models import DiscriminatorConfig, GeneratorConfig
+from hw3.train.periodic_eval import PeriodicEvalConfig
 
 
 @dataclass
@@ -21,11 +24,26 @@ class DataConfig:
     balanced_sampling: bool = False  # draw tag pairs uniformly, so rare colours are seen as often
 
 
+OPTIMIZERS = ("adam", "rmsprop")
+
+
 @dataclass
 class OptimizerConfig:
+    kind: str = "adam"  # or "rmsprop" (Arjovsky et al.: momentum destabilises a clipped critic)
     lr_generator: float = 2e-4
     lr_discriminator: float = 2e-4
-    betas: tuple[float, float] = (0.5, 0.999)  # Radford et al.: beta1 = 0.5 damps oscillation
+    betas: tuple[float, float] = (0.5, 0.999)  # Radford et al.: beta1 = 0.5 damps oscillation; Adam only
+
+    def __post_init__(self):
+        if self.kind not in OPTIMIZERS:
+            raise InputError(f"optimizer.kind: unknown '{self.kind}' (expected one of: {', '.join(OPTIMIZERS)})")
+        if self.lr_generator <= 0 or self.lr_discriminator <= 0:
+            raise InputError("optimizer: learning rates must be > 0")
+
+    def build(self, parameters, learning_rate: float) -> torch.optim.Optimizer:
+        if self.kind == "rmsprop":
+            return torch.optim.RMSprop(parameters, lr=learning_rate)
+        return torch.optim.Adam(parameters, lr=learning_rate, betas=tuple(self.betas))
 
 
 @dataclass
@@ -36,11 +54,12 @@ class TrainConfig:
     loss: LossConfig = field(default_factory=LossConfig)
     optimizer: OptimizerConfig = field(default_factory=OptimizerConfig)
     data: DataConfig = field(default_factory=DataConfig)
+    evaluation: PeriodicEvalConfig = field(default_factory=PeriodicEvalConfig)
     batch_size: int = 64
     num_steps: int = 5000  # generator updates; each takes loss.n_critic discriminator batches
     seed: int = 0
     device: str = "auto"  # auto: CUDA, then Apple MPS, then CPU
-    mixed_precision: bool = True  # bf16 autocast, CUDA only
+    mixed_precision: bool = True  # CUDA only: bf16 where native, else fp16 with loss scaling
     channels_last: bool = True  # measured 1.4-1.6x faster on CPU (oneDNN) for these nets
     compile: bool = False
     ema_decay: float = 0.999
@@ -77,12 +96,18 @@ def _build(cls: type, values: dict[str, Any], where: str) -> Any:
 
 
 def _coerce(value: Any, default: Any, where: str) -> Any:
-    if isinstance(default, bool) or default is None:
+    if isinstance(default, bool):
+        if not isinstance(value, bool):  # `--set compile=off` would otherwise be the true string 'off'
+            raise InputError(f"{where}: expected true or false, got {value!r}")
+        return value
+    if default is None:
         return value
     if isinstance(default, tuple):
         return tuple(value)
-    if isinstance(default, float) and isinstance(value, int):
+    if isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
+    if isinstance(default, int) and isinstance(value, bool):
+        raise InputError(f"{where}: expected int, got {value!r}")
     if not isinstance(value, type(default)):
         raise InputError(f"{where}: expected {type(default).__name__}, got {value!r}")
     return value
@@ -134,3 +159,27 @@ def load_config(
         if value is not None:
             _set_nested(values, key, value)
     return config_from_dict(values, where)
+
+
+# Fields that may change between a checkpoint and its resumption: where things go, how often
+# the loop reports, and how long it runs. Everything else changes what is trained.
+RESUMABLE_CHANGES = ("out_dir", "num_steps", "device", "compile", "log_every", "sample_every",
+                     "checkpoint_every", "keep_checkpoints", "data.root", "evaluation.")
+
+
+def flatten_config(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in values.items():
+        if isinstance(value, dict):
+            flat.update(flatten_config(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = list(value) if isinstance(value, tuple) else value
+    return flat
+
+
+def config_changes(saved: dict[str, Any], current: TrainConfig) -> dict[str, tuple[Any, Any]]:
+    """{dotted key: (saved, current)} for the training-relevant fields that differ; keys that one
+    side lacks (a config written before the field existed) are not counted."""
+    before, after = flatten_config(saved), flatten_config(config_to_dict(current))
+    return {key: (before[key], after[key]) for key in before.keys() & after.keys()
+            if before[key] != after[key] and not key.startswith(RESUMABLE_CHANGES)}

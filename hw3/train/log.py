@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
+
+from hw3.files import write_text_atomic
 
 
 class TrainingLog:
@@ -17,9 +18,7 @@ class TrainingLog:
     def _drop_records_after(self, step: int) -> None:
         """A resumed run repeats the steps after its checkpoint: drop their old records."""
         kept = [record for record in read_log(self.path) if record.get("step", 0) <= step]
-        temporary = self.path.with_name(f".{self.path.name}.tmp-{os.getpid()}")
-        temporary.write_text("".join(json.dumps(r, sort_keys=True) + "\n" for r in kept), encoding="utf-8")
-        os.replace(temporary, self.path)
+        write_text_atomic(self.path, "".join(json.dumps(r, sort_keys=True) + "\n" for r in kept))
 
     def append(self, record: dict) -> None:
         if self.enabled:

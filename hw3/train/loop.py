@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,13 +16,18 @@ from hw3.data.dataset import load_split, open_dataset
 from hw3.errors import InputError
 from hw3.losses import GANLoss
 from hw3.models import Discriminator, Generator
-from hw3.sampling.images import preview_inputs, save_grid
-from hw3.train.checkpoint import TrainingState, latest_checkpoint, load_checkpoint, save_checkpoint
-from hw3.train.config import TrainConfig, config_to_dict
+from hw3.images import preview_inputs, save_grid
+from hw3.train.checkpoint import (
+    TrainingState, best_checkpoint_dir, latest_checkpoint, load_latest_good, read_checkpoint_meta, save_checkpoint,
+)
+from hw3.train.config import TrainConfig, config_changes, config_to_dict
 from hw3.train.data_feed import NOISE_STREAM, PREVIEW_STREAM, Batch, BatchFeed, step_generator
 from hw3.train.ema import GeneratorAverage, standing_statistics
-from hw3.train.log import TrainingLog
-from hw3.train.runtime import ProcessGroup, autocast, join_process_group, leave_process_group
+from hw3.train.log import TrainingLog, read_log
+from hw3.train.periodic_eval import PeriodicEvaluation, best_evaluation, selection_key
+from hw3.train.runtime import (
+    Precision, ProcessGroup, configure_backends, device_description, join_process_group, leave_process_group,
+)
 from hw3.weights import command_line, git_commit
 
 
@@ -64,14 +70,22 @@ def _load_training_data(config: TrainConfig):
     return images, hair, eyes
 
 
-def _run_meta(config: TrainConfig, group: ProcessGroup) -> dict:
+def _run_meta(config: TrainConfig, group: ProcessGroup, device: torch.device) -> dict:
     return {
         "config": config_to_dict(config),
         "seed": config.seed,
         "git_commit": git_commit(),
         "command": command_line(),
         "world_size": group.world_size,
+        "device": device_description(device),
     }
+
+
+def budget_of(state: TrainingState, meta: dict) -> dict:
+    """What a run has spent: the study compares variants at equal images through D."""
+    return {"images_through_d": state.images_through_d, "generator_steps": state.step,
+            "wall_seconds": round(state.wall_seconds, 3), "device": meta["device"],
+            "world_size": meta["world_size"]}
 
 
 def _noise(config: TrainConfig, device: torch.device, group: ProcessGroup, *keys: int):
@@ -107,22 +121,72 @@ def _all_finite(module: nn.Module) -> bool:
     return all(bool(torch.isfinite(p).all()) for p in module.parameters())
 
 
-def train(config: TrainConfig, resume: bool = False, progress: bool = True) -> TrainResult:
+def train(config: TrainConfig, resume: bool = False, progress: bool = True,
+          allow_config_change: bool = False) -> TrainResult:
     group, device = join_process_group(config.device)
     try:
-        return _train(config, resume, progress, group, device)
+        return _train(config, resume, progress, allow_config_change, group, device)
     finally:
         leave_process_group(group)
 
 
-def _train(config: TrainConfig, resume: bool, progress: bool, group: ProcessGroup, device: torch.device) -> TrainResult:
-    run_dir = Path(config.out_dir)
-    resumed_from = latest_checkpoint(run_dir)
-    if resumed_from is not None and not resume:
+def _warn(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
+def _check_resume(config: TrainConfig, run_dir: Path, resume: bool, allow_config_change: bool) -> list[dict]:
+    """Refuse to continue a run under another config unless told; -> the recorded changes."""
+    latest = latest_checkpoint(run_dir)
+    if latest is None:
+        return []
+    if not resume:
         raise InputError(
-            f"{run_dir}: holds checkpoints up to {resumed_from.name} (expected --resume to continue, "
+            f"{run_dir}: holds checkpoints up to {latest.name} (expected --resume to continue, "
             "or another output directory)"
         )
+    try:
+        saved = read_checkpoint_meta(latest)
+    except (OSError, ValueError):
+        return []  # unreadable: load_latest_good warns and falls back
+    history = list(saved.get("config_changes", []))
+    changes = config_changes(saved.get("config", {}), config)
+    if changes and not allow_config_change:
+        listed = "; ".join(f"{key} {before!r} -> {after!r}" for key, (before, after) in sorted(changes.items()))
+        raise InputError(f"{latest / 'meta.json'}: the config differs from the checkpoint's: {listed} "
+                         "(expected the same config, or --allow-config-change)")
+    if changes:
+        history.append({"step": int(saved.get("step", 0)),
+                        "changes": {key: list(pair) for key, pair in sorted(changes.items())}})
+    return history
+
+
+@dataclass
+class _Run:
+    """Everything the steps and the upkeep share, built once by `_set_up`."""
+
+    config: TrainConfig
+    group: ProcessGroup
+    device: torch.device
+    run_dir: Path
+    feed: BatchFeed
+    state: TrainingState
+    average: GeneratorAverage
+    loss: GANLoss
+    precision: Precision
+    generator_step: nn.Module  # what the loss calls: wrapped for DDP / compile
+    discriminator_step: nn.Module
+    log: TrainingLog
+    meta: dict
+    last_checkpoint: Path | None
+    evaluation: PeriodicEvaluation | None
+    best: dict | None  # the best evaluation record so far
+
+
+def _set_up(config: TrainConfig, resume: bool, allow_config_change: bool, group: ProcessGroup,
+            device: torch.device) -> _Run:
+    run_dir = Path(config.out_dir)
+    config_history = _check_resume(config, run_dir, resume, allow_config_change)
+    configure_backends(device)
     if group.is_main:
         run_dir.mkdir(parents=True, exist_ok=True)
         images, hair, eyes = _load_training_data(config)  # builds the decode cache once
@@ -136,18 +200,19 @@ def _train(config: TrainConfig, resume: bool, progress: bool, group: ProcessGrou
     )
     generator, discriminator = build_networks(config, device)
     average = GeneratorAverage(generator, config.ema_decay, config.ema_warmup)
-    betas = tuple(config.optimizer.betas)
+    optimizer = config.optimizer
     state = TrainingState(
         generator, discriminator, average.average,
-        torch.optim.Adam(generator.parameters(), lr=config.optimizer.lr_generator, betas=betas),
-        torch.optim.Adam(discriminator.parameters(), lr=config.optimizer.lr_discriminator, betas=betas),
+        optimizer.build(generator.parameters(), optimizer.lr_generator),
+        optimizer.build(discriminator.parameters(), optimizer.lr_discriminator),
     )
-    if resumed_from is not None:
-        load_checkpoint(resumed_from, state, device)
-        average.num_updates = state.ema_updates
+    resumed_from = load_latest_good(run_dir, state, device, _warn) if resume else None
+    if resume and resumed_from is None and latest_checkpoint(run_dir) is not None:
+        raise InputError(f"{run_dir}: no checkpoint could be loaded (expected at least one complete step_* "
+                         "directory, or another output directory)")
+    average.num_updates = state.ema_updates
     log = TrainingLog(run_dir / "log.jsonl", enabled=group.is_main, truncate_after=state.step)
 
-    # What the loss calls: wrapped for DDP / compile; what is saved: the plain modules above.
     generator_step, discriminator_step = generator, discriminator
     if group.distributed:
         ids = [device.index] if device.type == "cuda" else None
@@ -155,72 +220,122 @@ def _train(config: TrainConfig, resume: bool, progress: bool, group: ProcessGrou
         discriminator_step = DistributedDataParallel(discriminator, device_ids=ids)
     if config.compile:
         generator_step, discriminator_step = torch.compile(generator_step), torch.compile(discriminator_step)
-    loss = GANLoss(config.loss)
-    meta = _run_meta(config, group)
-    last_checkpoint = resumed_from
+    meta = _run_meta(config, group, device)
+    if config_history:
+        meta["config_changes"] = config_history
+    evaluation = best = None
+    if group.is_main and config.evaluation.every > 0:
+        evaluation = PeriodicEvaluation(config.evaluation, config.conditional, config.generator.z_dim,
+                                        config.data.root, images, device)
+        if log.path.exists():
+            best = best_evaluation(read_log(log.path), config.evaluation.min_seen_accuracy)
+    return _Run(config, group, device, run_dir, feed, state, average, GANLoss(config.loss),
+                Precision(device, config.mixed_precision), generator_step, discriminator_step, log, meta,
+                resumed_from, evaluation, best)
+
+
+def _training_step(run: _Run) -> dict[str, torch.Tensor]:
+    """One generator update and its n_critic discriminator updates; -> the loss statistics."""
+    config, state, loss, step = run.config, run.state, run.loss, run.state.step
+    for critic_index in range(loss.n_critic):
+        batch: Batch = run.feed.batch(step * loss.n_critic + critic_index)
+        z, rng = _noise(config, run.device, run.group, step, critic_index)
+        with run.precision.autocast():
+            d_loss, d_stats = loss.discriminator_loss(run.generator_step, run.discriminator_step, batch, z, rng)
+        state.optimizer_discriminator.zero_grad(set_to_none=True)
+        run.precision.backward_and_step(d_loss, state.optimizer_discriminator)
+        loss.after_discriminator_step(state.discriminator)
+
+    z, rng = _noise(config, run.device, run.group, step, loss.n_critic)
+    if not run.group.distributed:  # DDP expects every parameter's gradient on every backward
+        state.discriminator.requires_grad_(False)
+    with run.precision.autocast():
+        g_loss, g_stats = loss.generator_loss(run.generator_step, run.discriminator_step, batch, z, rng)
+    state.optimizer_generator.zero_grad(set_to_none=True)
+    run.precision.backward_and_step(g_loss, state.optimizer_generator)
+    state.discriminator.requires_grad_(True)
+    run.average.update(state.generator)
+    state.ema_updates = run.average.num_updates
+    state.step += 1
+    state.images_through_d += config.batch_size * loss.n_critic * run.group.world_size
+    return {**d_stats, **g_stats, "_finite": torch.isfinite(d_loss.detach()) & torch.isfinite(g_loss.detach())}
+
+
+def _evaluate(run: _Run) -> dict:
+    """Measure the EMA generator; keep its checkpoint as `best` if the rule prefers it."""
+    record = run.evaluation(run.average.average)
+    record.update(step=run.state.step, images_through_d=run.state.images_through_d,
+                  wall_seconds=round(run.state.wall_seconds, 3))
+    rule = run.config.evaluation.min_seen_accuracy
+    record["best"] = run.best is None or selection_key(record, rule) < selection_key(run.best, rule)
+    if record["best"]:
+        run.best = record
+        save_checkpoint(run.run_dir, run.state, {**run.meta, "budget": budget_of(run.state, run.meta),
+                                                 "evaluation": record},
+                        keep=run.config.keep_checkpoints, final=best_checkpoint_dir(run.run_dir))
+    run.log.append(record)
+    return record
+
+
+def _upkeep(run: _Run, done: bool) -> None:
+    """Previews, evaluation and checkpoints due at this step (on rank 0; every rank waits)."""
+    config, state, group = run.config, run.state, run.group
+    preview_due = state.step % config.sample_every == 0 or done
+    checkpoint_due = state.step % config.checkpoint_every == 0 or done
+    eval_due = run.evaluation is not None and (state.step % config.evaluation.every == 0 or done)
+    if group.is_main and (preview_due or checkpoint_due or eval_due):
+        _refresh_average(config, run.average.average, run.device)
+    if group.is_main and preview_due:
+        _save_preview(config, run.average.average, run.device, run.run_dir / "samples" / f"step_{state.step:07d}.png")
+    if group.is_main and eval_due:
+        _evaluate(run)
+    if checkpoint_due:
+        if group.is_main:
+            if not (_all_finite(state.generator) and _all_finite(state.discriminator)):
+                raise TrainingDiverged(
+                    f"step {state.step}: weights became NaN or infinite; not saved. Last good "
+                    f"checkpoint: {run.last_checkpoint or 'none yet'}"
+                )
+            meta = {**run.meta, "budget": budget_of(state, run.meta)}
+            run.last_checkpoint = save_checkpoint(run.run_dir, state, meta, keep=config.keep_checkpoints)
+        group.barrier()
+
+
+def _train(config: TrainConfig, resume: bool, progress: bool, allow_config_change: bool, group: ProcessGroup,
+           device: torch.device) -> TrainResult:
+    run = _set_up(config, resume, allow_config_change, group, device)
+    state = run.state
     finite = torch.ones((), dtype=torch.bool, device=device)
     images_seen, clock = 0, time.perf_counter()
+    wall_clock = time.perf_counter()
     images_per_second = 0.0
-
     bar = tqdm(total=config.num_steps, initial=state.step, disable=not (progress and group.is_main),
                desc=config.name, unit="step", dynamic_ncols=True)
     while state.step < config.num_steps:
-        step = state.step
-        for critic_index in range(loss.n_critic):
-            batch: Batch = feed.batch(step * loss.n_critic + critic_index)
-            z, rng = _noise(config, device, group, step, critic_index)
-            with autocast(device, config.mixed_precision):
-                d_loss, d_stats = loss.discriminator_loss(generator_step, discriminator_step, batch, z, rng)
-            state.optimizer_discriminator.zero_grad(set_to_none=True)
-            d_loss.backward()
-            state.optimizer_discriminator.step()
-
-        z, rng = _noise(config, device, group, step, loss.n_critic)
-        if not group.distributed:  # DDP expects every parameter's gradient on every backward
-            discriminator.requires_grad_(False)
-        with autocast(device, config.mixed_precision):
-            g_loss, g_stats = loss.generator_loss(generator_step, discriminator_step, batch, z, rng)
-        state.optimizer_generator.zero_grad(set_to_none=True)
-        g_loss.backward()
-        state.optimizer_generator.step()
-        discriminator.requires_grad_(True)
-        average.update(generator)
-        state.ema_updates = average.num_updates
-        finite &= torch.isfinite(d_loss.detach()) & torch.isfinite(g_loss.detach())
-        state.step += 1
-        images_seen += config.batch_size * loss.n_critic * group.world_size  # real images through D
+        stats = _training_step(run)
+        finite &= stats.pop("_finite")
+        images_seen += config.batch_size * run.loss.n_critic * group.world_size
         bar.update(1)
         done = state.step == config.num_steps
-
         if state.step % config.log_every == 0 or done:
             if not bool(finite):  # one host sync per log interval, not per step
                 raise TrainingDiverged(
                     f"step {state.step}: a loss became NaN or infinite; stopped. Last good checkpoint: "
-                    f"{last_checkpoint or 'none yet'}"
+                    f"{run.last_checkpoint or 'none yet'}"
                 )
-            elapsed = time.perf_counter() - clock
-            images_per_second = images_seen / max(elapsed, 1e-9)
-            record = {k: float(v) for k, v in {**d_stats, **g_stats}.items()}
-            record.update(step=state.step, images_per_second=round(images_per_second, 1))
-            log.append(record)
-            bar.set_postfix({k: f"{v:.3g}" for k, v in record.items() if k != "step"}, refresh=False)
+            images_per_second = images_seen / max(time.perf_counter() - clock, 1e-9)
+            record = {k: float(v) for k, v in stats.items()}
+            record.update(step=state.step, images_per_second=round(images_per_second, 1),
+                          images_through_d=state.images_through_d)
+            run.log.append(record)
+            bar.set_postfix({k: f"{v:.3g}" for k, v in record.items() if k not in ("step", "images_through_d")},
+                            refresh=False)
             images_seen, clock = 0, time.perf_counter()
-        preview_due = state.step % config.sample_every == 0 or done
-        checkpoint_due = state.step % config.checkpoint_every == 0 or done
         upkeep_started = time.perf_counter()
-        if group.is_main and (preview_due or checkpoint_due):
-            _refresh_average(config, average.average, device)
-        if group.is_main and preview_due:
-            _save_preview(config, average.average, device, run_dir / "samples" / f"step_{state.step:07d}.png")
-        if checkpoint_due:
-            if group.is_main:
-                if not (_all_finite(generator) and _all_finite(discriminator)):
-                    raise TrainingDiverged(
-                        f"step {state.step}: weights became NaN or infinite; not saved. Last good "
-                        f"checkpoint: {last_checkpoint or 'none yet'}"
-                    )
-                last_checkpoint = save_checkpoint(run_dir, state, meta, keep=config.keep_checkpoints)
-            group.barrier()
+        now = time.perf_counter()
+        state.wall_seconds += now - wall_clock
+        wall_clock = now
+        _upkeep(run, done)
         clock += time.perf_counter() - upkeep_started  # images/s measures training steps only
     bar.close()
-    return TrainResult(run_dir, state.step, last_checkpoint, images_per_second, device.type)
+    return TrainResult(run.run_dir, state.step, run.last_checkpoint, images_per_second, device.type)

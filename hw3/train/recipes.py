@@ -10,7 +10,7 @@ from hw3.train.config import TrainConfig, load_config
 # Smoke: a few steps of small networks on a few hundred images, to prove the path end to end.
 SMOKE_OVERRIDES = {
     "generator.ngf": 16, "discriminator.ndf": 16, "batch_size": 16, "data.limit": 256,
-    "log_every": 1, "sample_every": 2, "checkpoint_every": 2,
+    "log_every": 1, "sample_every": 2, "checkpoint_every": 2, "evaluation.every": 0,
 }
 SMOKE_STEPS = 3
 

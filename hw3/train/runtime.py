@@ -13,7 +13,8 @@ from hw3.errors import InputError
 
 
 def resolve_device(name: str, local_rank: int = 0) -> torch.device:
-    """'auto' picks CUDA, then Apple MPS, then CPU; other names are taken as given."""
+    """'auto' picks CUDA, then Apple MPS, then CPU; other names are taken as given, except that
+    an index-less 'cuda' means this process's own GPU (torchrun's LOCAL_RANK)."""
     if name == "auto":
         if torch.cuda.is_available():
             return torch.device("cuda", local_rank)
@@ -24,16 +25,76 @@ def resolve_device(name: str, local_rank: int = 0) -> torch.device:
         device = torch.device(name)
     except RuntimeError:
         raise InputError(f"--device '{name}': not a device (expected auto, cpu, cuda, cuda:N or mps)") from None
+    if device.type not in ("cpu", "cuda", "mps"):
+        raise InputError(f"--device '{name}': not supported here (expected auto, cpu, cuda, cuda:N or mps)")
     if device.type == "cuda" and not torch.cuda.is_available():
         raise InputError(f"--device '{name}': CUDA is not available on this machine (expected auto or cpu)")
+    if device.type == "cuda" and device.index is None:
+        device = torch.device("cuda", local_rank)
+    if device.type == "cuda" and device.index >= torch.cuda.device_count():
+        raise InputError(f"--device '{name}': this machine has {torch.cuda.device_count()} GPU(s) "
+                         f"(expected cuda:0 to cuda:{torch.cuda.device_count() - 1})")
     return device
 
 
-def autocast(device: torch.device, enabled: bool):
-    """bf16 autocast on CUDA (no loss scaling needed); a no-op elsewhere."""
-    if enabled and device.type == "cuda" and torch.cuda.is_bf16_supported():
-        return torch.autocast("cuda", dtype=torch.bfloat16)
-    return contextlib.nullcontext()
+def mixed_precision_dtype(device: torch.device, enabled: bool) -> torch.dtype | None:
+    """bf16 where the GPU computes it natively (compute capability 8.0, Ampere, and later), fp16
+    on older CUDA GPUs (with loss scaling, see `Precision`), full fp32 on CPU and MPS.
+
+    `torch.cuda.is_bf16_supported()` is also true on GPUs that only emulate bf16, slowly.
+    """
+    if not enabled or device.type != "cuda":
+        return None
+    major, _ = torch.cuda.get_device_capability(device)
+    return torch.bfloat16 if major >= 8 else torch.float16
+
+
+class Precision:
+    """Autocast plus, for fp16, a gradient scaler per optimiser (fp16 gradients underflow)."""
+
+    def __init__(self, device: torch.device, enabled: bool):
+        self.device = device
+        self.dtype = mixed_precision_dtype(device, enabled)
+        self._scalers: dict[int, torch.amp.GradScaler] = {}
+
+    def autocast(self):
+        if self.dtype is None:
+            return contextlib.nullcontext()
+        return torch.autocast(self.device.type, dtype=self.dtype)
+
+    def backward_and_step(self, loss: torch.Tensor, optimizer: torch.optim.Optimizer) -> None:
+        if self.dtype != torch.float16:
+            loss.backward()
+            optimizer.step()
+            return
+        scaler = self._scalers.setdefault(id(optimizer), torch.amp.GradScaler(self.device.type))
+        scaler.scale(loss).backward()
+        scaler.step(optimizer)
+        scaler.update()
+
+
+def configure_backends(device: torch.device) -> None:
+    """On CUDA: cuDNN autotuning (fixed input shapes) and TF32 matmuls and convolutions, whose
+    10-bit mantissa is ample for GAN training. CPU runs keep exact float32 (and bitwise resume)."""
+    if device.type == "cuda":
+        torch.backends.cudnn.benchmark = True
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+
+
+def device_description(device: torch.device) -> str:
+    """'cpu: <model name>, N threads' or 'cuda: <GPU name>', for the run's recorded budget."""
+    if device.type == "cuda":
+        return f"cuda: {torch.cuda.get_device_name(device)}"
+    if device.type == "cpu":
+        model = ""
+        try:
+            with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+                model = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), "")
+        except OSError:
+            pass
+        return f"cpu: {model or 'unknown model'}, {torch.get_num_threads()} threads"
+    return device.type
 
 
 @dataclass

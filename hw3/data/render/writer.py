@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import json
 import multiprocessing
-import os
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -26,6 +25,7 @@ from tqdm import tqdm
 
 from hw3.data.pairs import HELD_OUT_PAIRS
 from hw3.data.render.examples import render_example, split_size
+from hw3.files import write_text_atomic
 from hw3.tags import NUM_PAIRS
 
 RENDERER_VERSION = "anime-faces-1"
@@ -69,12 +69,6 @@ def render_jpeg(task: tuple[str, int], seed: int, num_test_per_pair: int) -> tup
     return buffer.getvalue(), (f"{face.tags.hair} hair", f"{face.tags.eyes} eyes", *face.extra_tags)
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
-
-
 def tag_file_texts(tags_per_image: list[tuple[str, ...]]) -> tuple[str, str]:
     """(tags.csv, tags_full.csv) texts for one split; image id = position in the list."""
     counts = Counter(tag for tags in tags_per_image for tag in tags)
@@ -99,8 +93,8 @@ def render_dataset(config: RenderConfig) -> RenderSummary:
 
     for split in SPLITS:
         short_text, full_text = tag_file_texts(tags_per_image[split])
-        _write_atomically(out_dir / split / "tags.csv", short_text)
-        _write_atomically(out_dir / split / "tags_full.csv", full_text)
+        write_text_atomic(out_dir / split / "tags.csv", short_text)
+        write_text_atomic(out_dir / split / "tags_full.csv", full_text)
     meta = {
         "renderer_version": RENDERER_VERSION,
         "seed": config.seed,
@@ -111,7 +105,7 @@ def render_dataset(config: RenderConfig) -> RenderSummary:
         "jpeg_quality": JPEG_QUALITY,
         "held_out_pairs": [str(pair) for pair in HELD_OUT_PAIRS],
     }
-    _write_atomically(out_dir / "meta.json", json.dumps(meta, indent=2) + "\n")
+    write_text_atomic(out_dir / "meta.json", json.dumps(meta, indent=2) + "\n")
     return RenderSummary(counts, seconds, config.workers)
 
 

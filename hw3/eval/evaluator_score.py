@@ -28,12 +28,20 @@ def score_of(log_probabilities: np.ndarray) -> float:
     return float(np.exp(kl_per_image.mean()))
 
 
+SPLIT_SIZE = 500  # images per split, for every set alike
+
+
 def evaluator_score(
-    hair_logits: np.ndarray, eye_logits: np.ndarray, num_splits: int = 10, seed: int = 0
+    hair_logits: np.ndarray, eye_logits: np.ndarray, split_size: int = SPLIT_SIZE, seed: int = 0
 ) -> tuple[float, float]:
-    """-> (mean, std) of the score over `num_splits` equal splits, as for IS. Images are shuffled
-    first: a set ordered by pair (like the test split) would otherwise give each split few pairs."""
+    """-> (mean, std) of the score over splits of `split_size` images (the remainder is left
+    out), as for IS. The score grows with the split size (a small split holds fewer pairs), so
+    sets are compared at one split size, not one number of splits: 10,000 generated faces in 20
+    splits of 500 against 5,280 real ones in 10. Images are shuffled first: a set ordered by pair
+    (like the test split) would otherwise give each split few pairs."""
     log_probabilities = joint_pair_log_probabilities(hair_logits, eye_logits)
     log_probabilities = log_probabilities[np.random.default_rng(seed).permutation(len(log_probabilities))]
-    scores = [score_of(part) for part in np.array_split(log_probabilities, num_splits) if len(part)]
+    split_size = min(split_size, len(log_probabilities))
+    num_splits = len(log_probabilities) // split_size
+    scores = [score_of(log_probabilities[i * split_size:(i + 1) * split_size]) for i in range(num_splits)]
     return float(np.mean(scores)), float(np.std(scores))

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 import torch
 from PIL import Image
 
+from hw3.files import write_atomically
 from hw3.tags import EYE_COLOURS, HAIR_COLOURS, HairEyeTags
 
 # Rows of the training preview grid: one tag pair per row, a fresh z per column. Common pairs,
@@ -25,26 +25,29 @@ PREVIEW_PAIRS = (
 )
 
 
-def draw_noise(count: int, z_dim: int, seed: int, truncation: float | None = None) -> torch.Tensor:
+def draw_noise(count: int, z_dim: int, seed: int, truncation: float | None = None,
+               dtype: torch.dtype = torch.float32) -> torch.Tensor:
     """Standard normal noise from CPU generators, so the same seed gives the same z on any device.
 
     Row i has a generator of its own, seeded from (seed, i): one `randn(count, z_dim)` draws
     differently once count reaches 16 (a vectorised path), and a tag line's face must not
     depend on how many lines follow it. With `truncation`, values beyond it are redrawn (the
-    truncation trick): fidelity for variety.
+    truncation trick): fidelity for variety. float32 draws of 16 or more values take a
+    vectorised path only on AVX2 kernels, so they differ by a rounding between CPUs; float64
+    draws take one scalar path everywhere (what the byte-identical replay uses).
     """
     rows = []
     for row in range(count):
         row_seed = int(np.random.SeedSequence([seed, row]).generate_state(1, dtype=np.uint64)[0] >> 1)
         rng = torch.Generator().manual_seed(row_seed)
-        z = torch.randn(z_dim, generator=rng)
+        z = torch.randn(z_dim, generator=rng, dtype=dtype)
         if truncation is not None:
             outside = z.abs() > truncation
             while outside.any():
-                z[outside] = torch.randn(int(outside.sum()), generator=rng)
+                z[outside] = torch.randn(int(outside.sum()), generator=rng, dtype=dtype)
                 outside = z.abs() > truncation
         rows.append(z)
-    return torch.stack(rows) if rows else torch.empty(0, z_dim)
+    return torch.stack(rows) if rows else torch.empty(0, z_dim, dtype=dtype)
 
 
 def tag_tensors(tags: list[HairEyeTags] | tuple[HairEyeTags, ...]) -> tuple[torch.Tensor, torch.Tensor]:
@@ -60,15 +63,31 @@ def preview_inputs(z_dim: int, seed: int, per_row: int = 8) -> tuple[torch.Tenso
     return draw_noise(len(rows), z_dim, seed), hair, eyes
 
 
+def face_pixels(images: torch.Tensor) -> np.ndarray:
+    """(N, 3, H, W) in [-1, 1] -> uint8 (N, H, W, 3), rounding to the nearest level.
+
+    float64 images are rounded in float64 (the replay path: its values sit far from a rounding
+    boundary compared with the 1e-14 that CPUs differ by); anything else in float32.
+    """
+    values = images.detach().cpu()
+    values = values if values.dtype == torch.float64 else values.float()
+    levels = values.clamp(-1, 1).add(1).mul(127.5).add(0.5).floor().to(torch.uint8)
+    return levels.permute(0, 2, 3, 1).numpy()
+
+
 def grid_pixels(images: torch.Tensor, per_row: int, padding: int = 2) -> np.ndarray:
     """(N, 3, H, W) in [-1, 1] -> uint8 (rows * (H + p) + p, per_row * (W + p) + p, 3): rows of
     `per_row` faces on white, `padding` px apart and around, empty cells left white."""
-    count, _, height, width = images.shape
+    return montage(face_pixels(images), per_row, padding)
+
+
+def montage(faces: np.ndarray, per_row: int, padding: int = 2) -> np.ndarray:
+    """uint8 (N, H, W, 3) faces -> one uint8 image, as `grid_pixels` lays them out."""
+    count, height, width, _ = faces.shape
     columns = min(per_row, count)
     rows = -(-count // per_row)
-    pixels = images.detach().float().cpu().clamp(-1, 1).add(1).mul(127.5).add(0.5).floor().to(torch.uint8)
     grid = np.full((rows * (height + padding) + padding, columns * (width + padding) + padding, 3), 255, np.uint8)
-    for index, face in enumerate(pixels.permute(0, 2, 3, 1).numpy()):
+    for index, face in enumerate(faces):
         top = padding + (index // per_row) * (height + padding)
         left = padding + (index % per_row) * (width + padding)
         grid[top:top + height, left:left + width] = face
@@ -80,6 +99,5 @@ def save_grid(images: torch.Tensor, path: str | Path, per_row: int) -> None:
     importing torchvision alone took 2 s of the run scripts' cold start."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.stem}.tmp-{os.getpid()}.png")
-    Image.fromarray(grid_pixels(images, per_row)).save(temporary, format="PNG")
-    os.replace(temporary, path)
+    image = Image.fromarray(grid_pixels(images, per_row))
+    write_atomically(path, lambda temporary: image.save(temporary, format="PNG"))

@@ -1,0 +1,259 @@
+"""`hw3 restyle-measure`: how well restyling works on rendered test faces, in numbers.
+
+For each of `num_faces` test faces (spread evenly over the split, so over all 132 pairs) and
+each of its `targets_per_face` target pairs (two held-out pairs and three seen ones, drawn from
+the face's own seed, never its own pair), the face is inverted once under its true tags and
+redrawn under each target. Measured:
+
+- **tags**: both target colours read back by the evaluator, over all, seen and held-out pairs;
+- **identity**: in evaluator features with the 23 directions the hair and eye heads read
+  projected out (what is left describes the face, not its colours), the restyled face is nearer
+  to its input than to at least 95 % of the other test faces that have the target tags (40 per
+  pair); reported as the share of restyled faces that pass, and the median share of those other
+  faces that are nearer than the input;
+- **locality**: mean absolute change, in 0..255 levels averaged over RGB, on the pixels the
+  renderer drew as neither hair nor eyes (hair, iris, pupil, eye white, highlight and hair
+  accessories, widened by one pixel, are left out; the renderer's part map gives them exactly).
+  Given against the input (which includes the reconstruction's own error) and against the
+  reconstruction (what changing the tags alone moves);
+- **time**: seconds per face for the inversion and its redraws, on one thread.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import statistics
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from hw3.data.pairs import HELD_OUT_PAIRS
+from hw3.restyle.inversion import InversionConfig
+from hw3.restyle.restyle import fixed_threads, load_networks, restyle_face
+from hw3.tags import NUM_PAIRS, HairEyeTags, pair_from_index
+from hw3.files import write_json_atomic, write_text_atomic
+
+CHANGING_PARTS = ("HAIR", "IRIS", "PUPIL", "EYE_WHITE", "EYE_HIGHLIGHT", "ACCESSORY")
+IDENTITY_QUANTILE = 0.95
+
+
+@dataclass
+class MeasureConfig:
+    data: Path = Path("data/anime")
+    num_faces: int = 200
+    targets_per_face: int = 5
+    held_out_per_face: int = 2
+    seed: int = 0
+
+
+def face_indices(num_test: int, num_faces: int) -> list[int]:
+    return [int(i) for i in np.linspace(0, num_test - 1, num_faces).round()]
+
+
+def target_pairs(own: HairEyeTags, index: int, config: MeasureConfig) -> list[HairEyeTags]:
+    """Held-out pairs first, then seen ones; none equal to `own`; from (seed, index) alone."""
+    rng = np.random.default_rng([config.seed, index])
+    held_out = [p for p in HELD_OUT_PAIRS if p != own]
+    seen = [pair_from_index(i) for i in range(NUM_PAIRS)
+            if pair_from_index(i) not in HELD_OUT_PAIRS and pair_from_index(i) != own]
+    chosen = [held_out[i] for i in rng.choice(len(held_out), config.held_out_per_face, replace=False)]
+    chosen += [seen[i] for i in rng.choice(len(seen), config.targets_per_face - config.held_out_per_face, replace=False)]
+    return chosen
+
+
+def kept_mask(data_meta: dict, index: int) -> np.ndarray:
+    """(64, 64) bool: pixels that show neither hair nor eyes, even one pixel away."""
+    from scipy.ndimage import maximum_filter
+
+    from hw3.data.render.canvas import Part
+    from hw3.data.render.examples import render_example
+
+    face = render_example(data_meta["seed"], "test", index, data_meta["num_test_per_pair"])
+    parts = face.part_map  # (128, 128)
+    changing = np.isin(parts, [Part[name] for name in CHANGING_PARTS])
+    changing = changing.reshape(64, 2, 64, 2).any(axis=(1, 3))  # any of the 2 x 2 supersamples
+    return ~maximum_filter(changing, size=3)
+
+
+def colour_free(features: torch.Tensor, evaluator) -> torch.Tensor:
+    """Features (N, F) with the span of the hair and eye heads' weight rows projected out."""
+    heads = torch.cat([evaluator.hair_head.weight, evaluator.eye_head.weight]).double()  # (23, F)
+    basis, _ = torch.linalg.qr(heads.T)  # (F, 23), orthonormal
+    features = features.double()
+    return features - (features @ basis) @ basis.T
+
+
+def read_done_rows(rows_path: Path | None, key: str) -> list[dict]:
+    """Rows an interrupted run of the same settings wrote (its first line is their key)."""
+    if rows_path is None or not rows_path.is_file():
+        return []
+    lines = rows_path.read_text(encoding="utf-8").splitlines()
+    if not lines or json.loads(lines[0]).get("key") != key:
+        return []
+    rows = []
+    for line in lines[1:]:
+        try:
+            rows.append(json.loads(line))
+        except json.JSONDecodeError:  # a line cut short by a kill
+            break
+    return rows
+
+
+def measure(config: MeasureConfig, inversion: InversionConfig | None = None, progress: bool = True,
+            rows_path: Path | None = None, time_limit_s: float | None = None) -> dict:
+    """Restyle and measure; with `rows_path`, each face's rows are appended there as they are
+    made and a later call with the same settings resumes; with `time_limit_s`, stop starting new
+    faces after that long and summarise the faces done."""
+    import time
+
+    from hw3.data.dataset import TaggedImageDataset
+
+    inversion = inversion or InversionConfig()
+    key = json.dumps([{k: str(v) for k, v in asdict(config).items()}, asdict(inversion)], sort_keys=True)
+    rows = read_done_rows(rows_path, key)
+    rows = rows[: len(rows) - len(rows) % config.targets_per_face]  # whole faces only
+    done = {row["face"] for row in rows}
+    if rows_path is not None:
+        rows_path.parent.mkdir(parents=True, exist_ok=True)
+        rows_path.write_text("".join(json.dumps(r) + "\n" for r in [{"key": key}, *rows]), encoding="utf-8")
+    started = time.perf_counter()
+
+    data_meta = json.loads((config.data / "meta.json").read_text(encoding="utf-8"))
+    test = TaggedImageDataset(config.data / "test" / "images", config.data / "test" / "tags.csv", on_bad_row="error")
+    generator, evaluator = load_networks()
+    with fixed_threads(), torch.no_grad():
+        real = torch.cat([evaluator(test.images[s:s + 100].float() / 127.5 - 1).features
+                          for s in range(0, len(test), 100)])
+        real = colour_free(real, evaluator)  # (N_test, F)
+    pair_of = (test.hair * 11 + test.eyes).numpy()
+    images = test.images.float() / 127.5 - 1  # (N_test, 3, 64, 64)
+
+    for position in tqdm(face_indices(len(test), config.num_faces), desc="restyle", disable=not progress):
+        if position in done:
+            continue
+        if time_limit_s is not None and time.perf_counter() - started > time_limit_s:
+            break
+        face_rows = []
+        own = pair_from_index(int(pair_of[position]))
+        targets = target_pairs(own, position, config)
+        face = test.images[position:position + 1].float() / 127.5 - 1
+        result = restyle_face(generator, evaluator, face, targets, own, inversion)
+        with fixed_threads(), torch.no_grad():
+            output = evaluator(result.faces)
+            restyled_features = colour_free(output.features, evaluator)
+        kept = torch.from_numpy(kept_mask(data_meta, test.ids[position]))
+        change_input = ((result.faces - face).abs().mean(1) * 127.5)[:, kept].mean(1)
+        change_reconstruction = ((result.faces - result.reconstruction).abs().mean(1) * 127.5)[:, kept].mean(1)
+        masked_features = _masked_features(evaluator, result.faces, face, images, pair_of, targets, kept)
+        for k, target in enumerate(targets):
+            others = np.flatnonzero((pair_of == target.pair_index) & (np.arange(len(test)) != position))
+            to_self = float((restyled_features[k] - real[position]).norm())
+            to_others = (real[others] - restyled_features[k]).norm(dim=1).numpy()
+            restyled_masked, input_masked, others_masked = masked_features[k]
+            masked_self = float((restyled_masked - input_masked).norm())
+            masked_others = (others_masked - restyled_masked).norm(dim=1).numpy()
+            pixel_self = float((result.faces[k] - face[0]).abs().mean(0)[kept].mean())
+            pixel_others = (images[others] - result.faces[k]).abs().mean(1)[:, kept].mean(1).numpy()
+            face_rows.append({
+                "face": position, "target": str(target), "held_out": target in HELD_OUT_PAIRS,
+                "both_tags": bool(int(output.hair_logits[k].argmax()) == target.hair_index
+                                  and int(output.eye_logits[k].argmax()) == target.eye_index),
+                "others_nearer": float((to_others < to_self).mean()),
+                "others_nearer_masked": float((masked_others < masked_self).mean()),
+                "others_nearer_pixels": float((pixel_others < pixel_self).mean()),
+                "change_vs_input": float(change_input[k]), "change_vs_reconstruction": float(change_reconstruction[k]),
+                "seconds": result.seconds / len(targets),  # the face's time, spread over its targets
+                "reconstruction_l1": result.inversion.pixel_error * 127.5,
+            })
+        rows += face_rows
+        if rows_path is not None:
+            with rows_path.open("a", encoding="utf-8") as handle:
+                handle.write("".join(json.dumps(row) + "\n" for row in face_rows))
+    return summarise(rows, config, inversion)
+
+
+def _masked_features(evaluator, restyled, face, images, pair_of, targets, kept):
+    """Per target: colour-free evaluator features of (restyled face, input, other faces with the
+    target tags), each with the input's hair and eyes painted mid-grey (0 in [-1, 1])."""
+    keep = kept.to(images.dtype)[None, None]  # (1, 1, 64, 64)
+    out = []
+    with fixed_threads(), torch.no_grad():
+        for k, target in enumerate(targets):
+            others = images[np.flatnonzero(pair_of == target.pair_index)]
+            batch = torch.cat([restyled[k:k + 1], face, others]) * keep
+            features = colour_free(evaluator(batch).features, evaluator)
+            out.append((features[0], features[1], features[2:]))
+    return out
+
+
+def summarise(rows: list[dict], config: MeasureConfig, inversion: InversionConfig) -> dict:
+    def share(key, where=lambda row: True):
+        picked = [row[key] for row in rows if where(row)]
+        return float(np.mean(picked)) if picked else float("nan")
+
+    per_face_seconds = [row["seconds"] * config.targets_per_face for row in rows[::config.targets_per_face]]
+    return {
+        "faces": len(rows) // config.targets_per_face, "faces_asked": config.num_faces, "targets_per_face": config.targets_per_face, "restyled": len(rows),
+        "both_tags": share("both_tags"),
+        "both_tags_seen": share("both_tags", lambda r: not r["held_out"]),
+        "both_tags_held_out": share("both_tags", lambda r: r["held_out"]),
+        "identity_kept": float(np.mean([row["others_nearer"] <= 1 - IDENTITY_QUANTILE for row in rows])),
+        "median_others_nearer": float(np.median([row["others_nearer"] for row in rows])),
+        "identity_kept_masked": float(np.mean([row["others_nearer_masked"] <= 1 - IDENTITY_QUANTILE for row in rows])),
+        "median_others_nearer_masked": float(np.median([row["others_nearer_masked"] for row in rows])),
+        "identity_kept_pixels": float(np.mean([row["others_nearer_pixels"] <= 1 - IDENTITY_QUANTILE for row in rows])),
+        "median_others_nearer_pixels": float(np.median([row["others_nearer_pixels"] for row in rows])),
+        "change_vs_input_levels": share("change_vs_input"),
+        "change_vs_reconstruction_levels": share("change_vs_reconstruction"),
+        "reconstruction_l1_levels": float(np.mean([row["reconstruction_l1"] for row in rows[::config.targets_per_face]])),
+        "seconds_per_face_median": statistics.median(per_face_seconds),
+        "seconds_per_face_max": max(per_face_seconds),
+        "threads": 1, "cpu": platform.processor() or platform.machine(),
+        "measure_config": {key: str(value) for key, value in asdict(config).items()},
+        "inversion_config": asdict(inversion),
+        "rows": rows,
+    }
+
+
+def markdown_table(results: dict) -> str:
+    def pct(value):
+        return f"{100 * value:.1f} %"
+
+    offset_steps = results["inversion_config"]["offset_steps"]
+    fitted = "z only" if not offset_steps else f"z, and per-layer offsets in the last {offset_steps} steps"
+    lines = [
+        f"Restyling by inversion ({fitted}), {results['faces']} test faces (of {results.get('faces_asked', results['faces'])} asked) x {results['targets_per_face']} target pairs "
+        f"({results['restyled']} restyled faces), `hw3 restyle-measure`:",
+        "",
+        "| measure | value | goal |",
+        "|---|---:|---|",
+        f"| both target tags read, all | {pct(results['both_tags'])} | >= 90 % |",
+        f"| both target tags read, seen pairs | {pct(results['both_tags_seen'])} | >= 90 % |",
+        f"| both target tags read, held-out pairs | {pct(results['both_tags_held_out'])} | >= 90 % |",
+        f"| identity kept: input nearer than 95 % of the other faces with the target tags, in colour-free "
+        f"evaluator features | {pct(results['identity_kept'])} (median {pct(results['median_others_nearer'])} "
+        f"of them nearer) | high |",
+        f"| the same, features of faces with the input's hair and eyes greyed out | "
+        f"{pct(results['identity_kept_masked'])} (median {pct(results['median_others_nearer_masked'])}) | high |",
+        f"| the same, pixel L1 outside the input's hair and eyes | "
+        f"{pct(results['identity_kept_pixels'])} (median {pct(results['median_others_nearer_pixels'])}) | high |",
+        f"| change outside hair and eyes, vs input (levels of 255) | {results['change_vs_input_levels']:.1f} | small |",
+        f"| change outside hair and eyes, vs reconstruction | {results['change_vs_reconstruction_levels']:.1f} | small |",
+        f"| reconstruction L1 (levels of 255) | {results['reconstruction_l1_levels']:.1f} | — |",
+        f"| seconds per face (inversion + 5 redraws, 1 thread), median / max | "
+        f"{results['seconds_per_face_median']:.1f} / {results['seconds_per_face_max']:.1f} | < 60 |",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write_results(results: dict, out_path: str | Path) -> Path:
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    write_json_atomic(out_path, results)
+    table_path = out_path.with_suffix(".md")
+    write_text_atomic(table_path, markdown_table(results))
+    return table_path

@@ -1,0 +1,124 @@
+"""`hw3 restyle` / `extra_run.sh`: a face, a tags file -> the face under each tag line's colours.
+
+Everything is checked before any weights are read (method, output path, tags file, image), so
+a bad input fails fast with one line and leaves an earlier figure as it was. The inversion runs
+on CPU in float32 on one thread, from fixed seeds: the same input gives the same bytes on every
+run on a machine (a fixed thread count fixes the kernels' summation order).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from hw3.errors import InputError
+from hw3.restyle.face_image import read_face
+from hw3.restyle.figure import save_restyle_figure
+from hw3.restyle.inversion import Inversion, InversionConfig, invert, redraw
+from hw3.sampling.output import check_writable
+from hw3.tags import EYE_COLOURS, HAIR_COLOURS, HairEyeTags, parse_colour_phrase, read_tag_lines
+
+REPO = Path(__file__).resolve().parents[2]
+DEFAULT_GENERATOR = REPO / "weights" / "acgan.safetensors"
+DEFAULT_EVALUATOR = REPO / "weights" / "evaluator.safetensors"
+METHODS = ("inversion", "translator")
+NUM_THREADS = 1  # fixed: the kernels' summation order, hence the bytes, depend on it
+
+
+@dataclass
+class Restyled:
+    own_tags: HairEyeTags  # read by the evaluator, or given
+    reconstruction: torch.Tensor  # (1, 3, 64, 64) in [-1, 1]
+    faces: torch.Tensor  # (N, 3, 64, 64), one per target
+    inversion: Inversion
+    seconds: float
+
+
+@contextlib.contextmanager
+def fixed_threads(count: int = NUM_THREADS):
+    previous = torch.get_num_threads()
+    torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
+def check_method(method: str) -> None:
+    if method == "translator":
+        raise InputError("--method translator: the StarGAN-style translator is not implemented yet "
+                         "(expected --method inversion)")
+    if method not in METHODS:
+        raise InputError(f"--method {method!r}: expected inversion")
+
+
+def load_networks(generator_path: str | Path = DEFAULT_GENERATOR, evaluator_path: str | Path = DEFAULT_EVALUATOR):
+    """(generator, evaluator) on CPU in eval mode."""
+    from hw3.eval.evaluator import load_evaluator
+    from hw3.sampling.generator_file import load_generator
+
+    generator, meta = load_generator(generator_path, "cpu")
+    if not generator.is_conditional:
+        raise InputError(f"{generator_path}: an unconditional generator cannot draw tags "
+                         "(expected a conditional one such as weights/acgan.safetensors)")
+    evaluator, _ = load_evaluator(evaluator_path, "cpu")
+    return generator.eval(), evaluator.eval()
+
+
+def to_tensor(face: np.ndarray) -> torch.Tensor:
+    """uint8 (64, 64, 3) -> float32 (1, 3, 64, 64) in [-1, 1]."""
+    return torch.from_numpy(face).permute(2, 0, 1)[None].float() / 127.5 - 1.0
+
+
+@torch.no_grad()
+def read_tags_of(evaluator, face: torch.Tensor) -> HairEyeTags:
+    output = evaluator(face)
+    return HairEyeTags(HAIR_COLOURS[int(output.hair_logits.argmax())], EYE_COLOURS[int(output.eye_logits.argmax())])
+
+
+def restyle_face(generator, evaluator, face: torch.Tensor, targets: Sequence[HairEyeTags],
+                 own_tags: HairEyeTags | None = None, config: InversionConfig | None = None) -> Restyled:
+    """One face (1, 3, 64, 64) in [-1, 1] under each of `targets`, by inversion."""
+    start = time.perf_counter()
+    with fixed_threads():
+        own_tags = own_tags or read_tags_of(evaluator, face)
+        inversion = invert(generator, evaluator, face, own_tags, config)
+        drawn = redraw(generator, inversion, [own_tags, *targets])  # (1 + N, 3, 64, 64)
+    return Restyled(own_tags, drawn[:1], drawn[1:], inversion, time.perf_counter() - start)
+
+
+def parse_own_tags(text: str | None) -> HairEyeTags | None:
+    if text is None:
+        return None
+    try:
+        return parse_colour_phrase(text)
+    except ValueError as error:
+        raise InputError(f"--own-tags {text!r:.60}: {error}") from None
+
+
+def restyle_file(input_path: str | Path, tags_file: str | Path, out_path: str | Path,
+                 own_tags: str | None = None, method: str = "inversion",
+                 config: InversionConfig | None = None) -> Restyled:
+    """Write the figure for `input_path` restyled to each line of `tags_file`; returns what was drawn."""
+    from hw3.images import face_pixels
+
+    check_method(method)
+    out_path = check_writable(out_path)
+    tag_lines = read_tag_lines(tags_file)
+    given_tags = parse_own_tags(own_tags)
+    pixels = read_face(input_path)
+    generator, evaluator = load_networks()
+    result = restyle_face(generator, evaluator, to_tensor(pixels), [line.tags for line in tag_lines], given_tags, config)
+    faces = np.concatenate([pixels[None], face_pixels(result.reconstruction), face_pixels(result.faces)])
+    source = "given as" if given_tags else "read as"
+    labels = [f"input, {source}\n{result.own_tags.hair} hair {result.own_tags.eyes} eyes",
+              "reconstruction\n(the same tags)"]
+    labels += [f"{line.id}: {line.tags.hair} hair\n{line.tags.eyes} eyes" for line in tag_lines]
+    save_restyle_figure(faces, labels, out_path)
+    return result
