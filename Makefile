@@ -13,7 +13,7 @@ SEED ?= 0
 
 # The generator run_cgan.sh draws with, and every shipped variant (see weights/*.json).
 SHIPPED_CONDITIONAL := acgan
-VARIANTS := dcgan cgan wgan_gp acgan
+VARIANTS := dcgan dcgan_sn cgan wgan_gp acgan
 
 .PHONY: venv data test bench bench-sample samples study study-results weights weights-all report text-compare vectors free-text-measure notebooks course-report clean-venv
 

@@ -304,3 +304,15 @@ def test_relative_image_folder(good_set, monkeypatch):
     monkeypatch.chdir(good_set / "images")
     dataset = open_quietly(None, image_dir=".", tags_file="../tags.csv")
     assert len(dataset) == 3 and dataset.cache_path == good_set / ".cache" / "images.tags.extra.u8.npy"
+
+
+def test_more_bad_rows_than_the_warning_shows_are_all_written_to_a_listing(tmp_path):
+    lines = ["0,red hair blue eyes"] + [f"{i},silver hair blue eyes" for i in range(1, 9)]  # 8 unknown colours
+    root = make_extra_set(tmp_path / "many", lines, {i: RED for i in range(9)})
+    with pytest.warns(BadRowWarning) as caught:
+        dataset = TaggedImageDataset(root / "images", root / "tags.csv", on_bad_row="skip")
+    message = str(caught[0].message)
+    listing = dataset.cache_path.with_name(dataset.cache_path.name.replace(".u8.npy", ".bad_rows.txt"))
+    assert f"and 3 more (all 8 in {listing})" in message
+    assert listing.read_text().splitlines() == dataset.bad_rows and len(dataset.bad_rows) == 8
+    assert all(line.startswith(f"{root / 'tags.csv'}:") for line in dataset.bad_rows)

@@ -49,7 +49,7 @@ def test_report_writes_markdown_html_pdf_and_every_figure(report_inputs, tmp_pat
     out = tmp_path / "report"
     arguments = ["report", "--weights", str(weights), "--data", str(data_root), "--out", str(out),
                  "--tags", str(REPO / "testing_tags.txt"), "--evaluator", str(REPO / "weights" / "evaluator.safetensors"),
-                 "--num_samples", "264"]
+                 "--num-samples", "264"]
     assert main(arguments) == 0
     markdown = (out / "report.md").read_text()
     for figure in ("side_by_side.png", "dcgan_curves.png", "acgan_curves.png", "latent_interpolation.png",
@@ -255,3 +255,17 @@ def test_real_faces_for_a_pair_the_set_lacks_is_a_grey_square():
     faces = real_faces_for([pair_present, pair_absent], dataset, seed=0)
     assert faces.shape == (2, 3, 64, 64)
     assert torch.all(faces[0] == 1.0) and torch.all(faces[1] == 0.0)
+
+
+def test_study_section_names_runs_below_the_budget_and_quotes_the_rest():
+    from hw3.report.section_study import STUDY_BUDGET, study_section
+
+    sidecars = {"acgan": {"step": 6000, "budget": {"images_through_d": STUDY_BUDGET, "generator_steps": 6250}},
+                "wgan_gp": {"step": 200}}
+    results = {"acgan": {"fid": 2.5, "num_compared": 2640, "num_generated": 10000, "num_reference": 2640, "tag_accuracy": {"seen": {"both": 0.98}, "held_out": {"both": 0.8}}},
+               "wgan_gp": {"fid": 118.0}}
+    text = "\n".join(study_section(results, sidecars, {"acgan": True, "wgan_gp": True}))
+    assert "Trained at that budget: acgan." in text and "not yet retrained at it: wgan_gp" in text
+    assert "- **acgan**: best step 6,000 of 6,250" in text and "98.0 % of seen-pair and 80.0 %" in text
+    assert "FID (evaluator features) 2.50 (2,640 of 10,000 faces against 2,640 real)" in text
+    assert "- **wgan_gp**" not in text

@@ -182,7 +182,9 @@ def test_extra_run_writes_the_same_bytes_twice(tmp_path):
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and "not an image" in done.stderr
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@pytest.mark.slow
+@settings(max_examples=60, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(image_bytes=st.binary(max_size=300), tags_text=st.text(max_size=80))
 def test_random_files_give_one_line_and_exit_2_never_a_traceback(image_bytes, tags_text, tmp_path, capsys):
     image, tags = tmp_path / "face.png", tmp_path / "tags.txt"

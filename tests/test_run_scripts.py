@@ -27,35 +27,43 @@ def pixels(path: Path) -> np.ndarray:
     return np.asarray(Image.open(path).convert("RGB"), dtype=np.int16)
 
 
-def axes_regions(path: Path) -> list[tuple[slice, slice]]:
-    """The non-white rectangles of a figure, found as runs of non-white rows, then runs of
-    non-white columns within each (gaps under 4 px are inside a face, not between axes)."""
-    ink = np.any(pixels(path) < 250, axis=2)
+def course_axes_boxes(rows: int = 5, columns: int = 5) -> list[tuple[slice, slice]]:
+    """Pixel boxes (rows, columns) of the course's `plt.subplots(5, 5)` axes holding 64 x 64
+    images, in reading order, laid out by matplotlib itself at its default figure size."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
-    def runs(mask: np.ndarray) -> list[slice]:
-        found, start, gap = [], None, 0
-        for index, on in enumerate(list(mask) + [False] * 4):
-            if on:
-                start, gap = (index if start is None else start), 0
-            elif start is not None:
-                gap += 1
-                if gap == 4:
-                    found.append(slice(start, index - 3))
-                    start = None
-        return found
-
-    return [(rows, columns) for rows in runs(ink.any(axis=1)) for columns in runs(ink[rows].any(axis=0))]
+    figure = Figure()
+    FigureCanvasAgg(figure)
+    axes = figure.subplots(rows, columns)
+    for ax in axes.flat:
+        ax.imshow(np.zeros((64, 64, 3)))
+        ax.axis("off")
+    figure.canvas.draw()
+    height = figure.canvas.get_width_height()[1]
+    boxes = []
+    for ax in axes.flat:
+        box = ax.get_window_extent()  # after drawing: the box the equal aspect settled on
+        boxes.append((slice(round(height - box.y1) + 1, round(height - box.y0) - 1),
+                      slice(round(box.x0) + 1, round(box.x1) - 1)))
+    return boxes
 
 
 def check_course_figure(path: Path, faces: int, rows: int) -> None:
     image = Image.open(path)
     assert image.format == "PNG" and image.size == (640, 480)  # matplotlib's default figure size
     assert not {"Software", "Creation Time"} & set(image.info)  # nothing that changes between runs
-    regions = axes_regions(path)
-    assert len(regions) == faces and len({r.start for r, _ in regions}) == rows
-    for row_slice, column_slice in regions:  # each a face of about 64 px, not a sliver
+    picture = pixels(path)
+    boxes = course_axes_boxes()
+    drawn = [index for index, (row_slice, column_slice) in enumerate(boxes)
+             if picture[row_slice, column_slice].std() > 10]
+    assert drawn == list(range(faces)) and len({boxes[i][0].start for i in drawn}) == rows
+    for row_slice, column_slice in boxes:  # each axes box about 64 px square, as the course draws it
         assert 55 <= row_slice.stop - row_slice.start <= 70 and 55 <= column_slice.stop - column_slice.start <= 70
-        assert pixels(path)[row_slice, column_slice].std() > 10
+    outside = np.ones(picture.shape[:2], dtype=bool)
+    for row_slice, column_slice in boxes:
+        outside[row_slice.start - 2:row_slice.stop + 2, column_slice.start - 2:column_slice.stop + 2] = False
+    assert (picture[outside] >= 250).all()  # nothing drawn between or around the axes
 
 
 @pytest.mark.parametrize("script, committed", [
@@ -117,7 +125,7 @@ def test_run_cgan_without_its_weights_is_one_line(tmp_path):
     (tmp_path / ".venv").symlink_to(REPO / ".venv")
     result = run_script(str(tmp_path / "run_cgan.sh"), str(REPO / "testing_tags.txt"))
     one_line_exit_2(result, "weights/acgan.safetensors: no such file")
-    one_line_exit_2(run_script(str(tmp_path / "run_gan.sh")), "weights/dcgan.safetensors: no such file")
+    one_line_exit_2(run_script(str(tmp_path / "run_gan.sh")), "weights/dcgan_sn.safetensors: no such file")
     assert not (tmp_path / "samples" / "cgan.png").exists()
 
 

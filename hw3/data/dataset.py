@@ -130,7 +130,14 @@ class TaggedImageDataset(Dataset):
             raise InputError(f"{self.tags_file}: no usable rows ({_first_of(self.bad_rows)})")
         shown = "\n".join(f"  {message}" for message in self.bad_rows[:SHOWN_BAD_ROWS])
         more = len(self.bad_rows) - SHOWN_BAD_ROWS
-        shown += f"\n  ... and {more} more" if more > 0 else ""
+        if more > 0:
+            # Every skipped row, one FILE:LINE message a line, where a command-line user can read them.
+            listing = self.cache_path.with_name(self.cache_path.name.replace(".u8.npy", ".bad_rows.txt"))
+            try:
+                write_text_atomic(listing, "".join(message + "\n" for message in self.bad_rows))
+                shown += f"\n  ... and {more} more (all {len(self.bad_rows)} in {listing})"
+            except InputError:
+                shown += f"\n  ... and {more} more"
         warnings.warn(
             f"{self.tags_file}: skipped {len(self.bad_rows)} of {total_rows} rows "
             f"(all listed in .bad_rows):\n{shown}",

@@ -6,6 +6,7 @@ they measured, so a second `make report` redraws the figures without re-evaluati
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from hw3.report.pdf import write_pdf
 from hw3.report.section_data import data_section
 from hw3.report.section_limits import conclusions_section, metrics_section
 from hw3.report.section_models import models_section
+from hw3.report.section_study import study_section
 from hw3.report.section_tips import tips_section
 from hw3.report.side_by_side import real_faces_for, side_by_side_figure
 from hw3.report.study_curves import evaluation_records, study_curves_figure
@@ -33,11 +35,12 @@ from hw3.sampling.faces import draw_faces
 from hw3.sampling.generator_file import load_generator, training_log_path
 from hw3.images import grid_pixels
 from hw3.tags import EYE_COLOURS, HAIR_COLOURS, HairEyeTags, read_tag_lines
+from hw3.train.runtime import resolve_device
 from hw3.files import write_json_atomic
 from hw3.weights import sidecar_path
 
 # Report order of the variants it knows; any other shipped generator follows, by name.
-VARIANTS = ("dcgan", "cgan", "wgan_gp", "acgan")
+VARIANTS = ("dcgan", "dcgan_sn", "cgan_course", "cgan", "wgan_clip", "wgan_gp", "acgan", "r3gan")
 LATENT_ROWS = (HairEyeTags("blonde", "blue"), HairEyeTags("pink", "aqua"), HairEyeTags("black", "red"))
 TAG_WALKS = ((HairEyeTags("blonde", "blue"), HairEyeTags("black", "blue")),
              (HairEyeTags("blue", "blue"), HairEyeTags("blue", "red")),
@@ -57,6 +60,7 @@ class ReportConfig:
     word_vectors: Path = Path("weights/word_vectors/fasttext.safetensors")
     num_samples: int = 10000
     seed: int = 0
+    device: str = "cpu"  # where evaluations run; figures are drawn on the CPU
 
 
 # Raised when the evaluation protocol changes, so cached results of the old one are measured again
@@ -78,15 +82,20 @@ def _evaluate(name: str, generator, sidecar: dict, evaluator, config: ReportConf
         if all(cached.get(k) == v for k, v in key.items()) and (figure_dir / "nearest_training_images.png").is_file():
             return cached
 
+    device = resolve_device(config.device)
+    measured = generator if device.type == "cpu" else copy.deepcopy(generator).to(device)
+
     @torch.no_grad()
     def sample_fn(hair, eyes, z):
         # An unconditional generator draws from the whole training distribution whatever the tags.
-        return generator(z, hair, eyes) if generator.is_conditional else generator(z)
+        if not generator.is_conditional:
+            return measured(z.to(device))
+        return measured(z.to(device), hair.to(device), eyes.to(device))
 
     results = evaluate_generator(sample_fn, evaluator(), *datasets, n=config.num_samples, seed=config.seed,
                                  conditional=generator.is_conditional,
                                  z_dim=generator.config.z_dim, cache_dir=config.data_root / ".cache" / "evaluator",
-                                 figure_dir=figure_dir)
+                                 figure_dir=figure_dir, device=device)
     results.update(key, label=name, step=sidecar["step"], training_command=sidecar["training_command"])
     cached_path.parent.mkdir(parents=True, exist_ok=True)
     write_json_atomic(cached_path, results)
@@ -141,7 +150,7 @@ def build_report(config: ReportConfig) -> Path:
     datasets = (load_split(config.data_root, "test"), load_split(config.data_root, "train"))
     figures_dir = config.out_dir / "figures"
     generators, sidecars, results = {}, {}, {}
-    evaluator = functools.cache(lambda: load_evaluator(config.evaluator)[0])  # only if something needs measuring
+    evaluator = functools.cache(lambda: load_evaluator(config.evaluator, resolve_device(config.device))[0])  # only if something needs measuring
 
     for name, path in tqdm(paths.items(), desc="report: evaluating", unit="generator"):
         generators[name], sidecars[name] = load_generator(path)
@@ -186,6 +195,7 @@ def build_report(config: ReportConfig) -> Path:
         "word_vectors": word_vector_section(figures),
         "metrics": metrics_section(next(iter(results.values())), len(datasets[0]), _evaluator_accuracy(config)),
         "conclusions": conclusions_section(results, conditional, best, budget is not None),
+        "study": study_section(results, sidecars, conditional),
     }
     markdown = report_markdown(results, sidecars, conditional, best, figures, comparison_table(results, conditional),
                                config, sections, budget)

@@ -15,8 +15,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", type=Path, default=Path("report"))
     parser.add_argument("--tags", type=Path, default=Path("testing_tags.txt"))
     parser.add_argument("--evaluator", type=Path, default=Path("weights/evaluator.safetensors"))
-    parser.add_argument("--num_samples", type=int, default=10000)
+    parser.add_argument("--num-samples", type=int, default=10000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--device", default="cpu",
+                        help="where the evaluation draws and reads its faces: cpu, cuda, cuda:N, mps or auto "
+                             "(figures are always drawn on the CPU, byte for byte as the run scripts)")
     parser.set_defaults(run=run_report)
 
 
@@ -24,6 +27,7 @@ def run_report(args: argparse.Namespace) -> int:
     from hw3.report.build import ReportConfig, build_report
 
     config = ReportConfig(weights_dir=args.weights, data_root=args.data, out_dir=args.out, tags_file=args.tags,
-                          evaluator=args.evaluator, num_samples=args.num_samples, seed=args.seed)
+                          evaluator=args.evaluator, num_samples=args.num_samples, seed=args.seed,
+                          device=args.device)
     print(f"wrote {build_report(config)}, and report.html and report.pdf beside it")
     return 0

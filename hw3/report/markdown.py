@@ -80,6 +80,7 @@ def report_markdown(results: dict, sidecars: dict, conditional: dict, best: str 
         "the data). Evaluator score: the Inception Score's recipe with the evaluator (1 to 132). "
         "Nearest-training ratio: well below 1 means copies of training images.",
         "",
+        *sections.get("study", []),
     ]
     if best is not None:
         lines += [f"### The shipped conditional generator: {best}", "",

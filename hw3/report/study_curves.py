@@ -31,7 +31,7 @@ def study_curves_figure(records_by_variant: dict[str, list[dict]]) -> Figure:
     """One row per clock (images through D, wall-clock), one column per metric, a line per variant."""
     metrics = [metric for metric in METRICS
                if any(metric[0] in record for records in records_by_variant.values() for record in records)]
-    figure = Figure(figsize=(4.2 * len(metrics), 6.4))
+    figure = Figure(figsize=(max(6.0, 4.2 * len(metrics)), 6.4))
     axes = figure.subplots(len(CLOCKS), len(metrics), squeeze=False)
     for row, (clock, clock_label, scale) in enumerate(CLOCKS):
         for column, (key, label, log_scale) in enumerate(metrics):

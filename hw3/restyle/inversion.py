@@ -22,7 +22,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
-from torch.nn import functional as F
 
 from hw3.images import draw_noise, tag_tensors
 from hw3.tags import HairEyeTags
@@ -145,7 +144,3 @@ def redraw(generator, inversion: Inversion, tags: Sequence[HairEyeTags]) -> torc
     z = inversion.z.expand(count, -1)
     offsets = None if inversion.offsets is None else [o.expand(count, -1, -1, -1) for o in inversion.offsets]
     return draw_with_offsets(generator, z, hair, eyes, offsets)
-
-
-def pixel_l1(images: torch.Tensor, face: torch.Tensor) -> torch.Tensor:
-    return F.l1_loss(images, face.expand_as(images), reduction="none").mean(dim=(1, 2, 3))

@@ -15,7 +15,7 @@ def generate(tags: Sequence[tuple[str, str] | HairEyeTags] | int | None = None, 
 
     `tags` is a list of (hair, eyes) colour names, e.g. `[("blue", "red"), ("blonde", "green")]`,
     one face each, drawn by the shipped conditional generator (weights/acgan.safetensors);
-    or a number of faces (None: 25) from the shipped unconditional one (weights/dcgan.safetensors).
+    or a number of faces (None: 25) from the shipped unconditional one (weights/dcgan_sn.safetensors).
     `generator` names another generator file or checkpoint. Face i uses row i of `seed`'s noise,
     so `generate(tags)` gives the faces of `run_cgan.sh` for the same tags, pixel for pixel.
     `truncation` redraws values of z beyond it (None: no truncation). Bad input raises

@@ -30,7 +30,7 @@ from hw3.tags import HairEyeTags, TagLine, read_tag_lines
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_CONDITIONAL = REPO / "weights" / "acgan.safetensors"  # what run_cgan.sh draws with
-DEFAULT_UNCONDITIONAL = REPO / "weights" / "dcgan.safetensors"  # what run_gan.sh draws with
+DEFAULT_UNCONDITIONAL = REPO / "weights" / "dcgan_sn.safetensors"  # what run_gan.sh draws with
 # Every generator pass draws this many faces, a short last pass repeating its last face: CPU
 # kernels sum in an order that depends on the batch size, so a fixed pass size is what keeps a
 # line's face byte-identical however many lines follow it.
