@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -177,12 +178,15 @@ def test_two_process_ddp_run_on_cpu(tiny_data_root, tmp_path):
                  "--device", "cpu", "--no-progress", "--steps", "3", "--out", str(run_dir)]
     arguments += [a for item in TINY for a in ("--set", item)]
     environment = {**os.environ, "OMP_NUM_THREADS": "1"}
+    with socket.socket() as probe:  # a port nothing else holds, so two test runs never collide
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
     completed = subprocess.run(
-        [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", "29517",
-         "-m", "hw3", "train", *arguments],
+        [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_addr", "127.0.0.1",
+         "--master_port", str(port), "-m", "hw3", "train", *arguments],
         cwd=REPO, env=environment, capture_output=True, text=True, timeout=300,
     )
-    assert completed.returncode == 0, completed.stderr[-2000:]
+    assert completed.returncode == 0, completed.stderr[-6000:]
     weights = final_weights(run_dir)
     assert not any(k.startswith("module.") for k in weights)
     meta = (latest_checkpoint(run_dir) / "meta.json").read_text()

@@ -12,8 +12,10 @@ restyled faces stay where the generator was trained. Many seeded starting points
 one forward pass each, the best few are refined by Adam, and the best of those wins. Restyling
 is then one forward pass: G(z*, t') with the same offsets.
 
-The offsets are tag-independent (added after the conditional batch norm), so they carry what z
-cannot express - face shape, background - and not the colours, which stay with the tags.
+The offsets are tag-independent (added after the conditional batch norm): they carry what z
+cannot express - face shape, background - but also some of the input's own colour, which then
+stays under every new tag. Measured on 20 test faces x 5 pairs they lowered the reconstruction
+error from 25.8 to 22.2 levels and tag accuracy from 93 % to 88 %, so they are off by default.
 """
 
 from __future__ import annotations

@@ -306,7 +306,7 @@ def _train(config: TrainConfig, resume: bool, progress: bool, allow_config_chang
     run = _set_up(config, resume, allow_config_change, group, device)
     state = run.state
     finite = torch.ones((), dtype=torch.bool, device=device)
-    images_seen, clock = 0, time.perf_counter()
+    images_at_clock, clock = state.images_through_d, time.perf_counter()
     wall_clock = time.perf_counter()
     images_per_second = 0.0
     bar = tqdm(total=config.num_steps, initial=state.step, disable=not (progress and group.is_main),
@@ -314,7 +314,6 @@ def _train(config: TrainConfig, resume: bool, progress: bool, allow_config_chang
     while state.step < config.num_steps:
         stats = _training_step(run)
         finite &= stats.pop("_finite")
-        images_seen += config.batch_size * run.loss.n_critic * group.world_size
         bar.update(1)
         done = state.step == config.num_steps
         if state.step % config.log_every == 0 or done:
@@ -323,19 +322,18 @@ def _train(config: TrainConfig, resume: bool, progress: bool, allow_config_chang
                     f"step {state.step}: a loss became NaN or infinite; stopped. Last good checkpoint: "
                     f"{run.last_checkpoint or 'none yet'}"
                 )
-            images_per_second = images_seen / max(time.perf_counter() - clock, 1e-9)
+            images_per_second = (state.images_through_d - images_at_clock) / max(time.perf_counter() - clock, 1e-9)
             record = {k: float(v) for k, v in stats.items()}
             record.update(step=state.step, images_per_second=round(images_per_second, 1),
                           images_through_d=state.images_through_d)
             run.log.append(record)
             bar.set_postfix({k: f"{v:.3g}" for k, v in record.items() if k not in ("step", "images_through_d")},
                             refresh=False)
-            images_seen, clock = 0, time.perf_counter()
-        upkeep_started = time.perf_counter()
+            images_at_clock, clock = state.images_through_d, time.perf_counter()
         now = time.perf_counter()
-        state.wall_seconds += now - wall_clock
+        state.wall_seconds += now - wall_clock  # the budget's clock: steps and upkeep alike
         wall_clock = now
         _upkeep(run, done)
-        clock += time.perf_counter() - upkeep_started  # images/s measures training steps only
+        clock += time.perf_counter() - now  # images/s measures training steps only
     bar.close()
     return TrainResult(run.run_dir, state.step, run.last_checkpoint, images_per_second, device.type)
