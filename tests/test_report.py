@@ -260,8 +260,12 @@ def test_real_faces_for_a_pair_the_set_lacks_is_a_grey_square():
 def test_study_section_names_runs_below_the_budget_and_quotes_the_rest():
     from hw3.report.section_study import STUDY_BUDGET, study_section
 
-    sidecars = {"acgan": {"step": 6000, "budget": {"images_through_d": STUDY_BUDGET, "generator_steps": 6250}},
-                "wgan_gp": {"step": 200}}
+    acgan_config = {"num_steps": 6250, "batch_size": 64, "loss": {"n_critic": 1}}
+    sidecars = {"acgan": {"step": 6000, "training_config": acgan_config,
+                          "budget": {"images_through_d": 384000, "generator_steps": 6000, "world_size": 1}},
+                "wgan_gp": {"step": 200, "training_config": {"num_steps": 200, "batch_size": 64,
+                                                             "loss": {"n_critic": 5}}}}
+    assert 6250 * 64 >= STUDY_BUDGET
     results = {"acgan": {"fid": 2.5, "num_compared": 2640, "num_generated": 10000, "num_reference": 2640, "tag_accuracy": {"seen": {"both": 0.98}, "held_out": {"both": 0.8}}},
                "wgan_gp": {"fid": 118.0}}
     text = "\n".join(study_section(results, sidecars, {"acgan": True, "wgan_gp": True}))
