@@ -9,6 +9,7 @@ from matplotlib.patches import Rectangle
 from torchvision.utils import make_grid
 
 from hw3.data.pairs import HELD_OUT_PAIRS
+from hw3.eval.tag_accuracy import pair_counts
 from hw3.tags import EYE_COLOURS, HAIR_COLOURS, NUM_EYES, NUM_HAIR
 
 
@@ -34,12 +35,6 @@ def faces_per_colour(images: torch.Tensor, labels: torch.Tensor, colours: tuple[
     axis.set_xticks([])
     figure.tight_layout()
     return figure
-
-
-def pair_counts(hair: torch.Tensor, eyes: torch.Tensor) -> np.ndarray:
-    """(12, 11) counts of each (hair, eyes) pair."""
-    flat = torch.bincount(hair * NUM_EYES + eyes, minlength=NUM_HAIR * NUM_EYES)
-    return flat.reshape(NUM_HAIR, NUM_EYES).numpy()
 
 
 def tag_histograms(hair: torch.Tensor, eyes: torch.Tensor, title: str = "") -> Figure:

@@ -7,6 +7,8 @@ the others are named as shorter runs, so a reader never takes a budget's verdict
 
 from __future__ import annotations
 
+from hw3.report.comparison import percent_cell
+
 STUDY_BUDGET = 400_000  # real images through D (configs/*.toml)
 
 # What the measurements of each variant's study run showed; a variant without a note gets its
@@ -42,10 +44,6 @@ def _planned_images(sidecar: dict) -> int:
         sidecar["budget"].get("world_size", 1))
 
 
-def _percent(value) -> str:
-    return "—" if value is None else f"{100 * value:.1f} %"
-
-
 def study_section(results: dict[str, dict], sidecars: dict[str, dict], conditional: dict[str, bool]) -> list[str]:
     at_budget = [name for name in sidecars if _planned_images(sidecars[name]) >= STUDY_BUDGET]
     shorter = [name for name in sidecars if name not in at_budget]
@@ -53,7 +51,8 @@ def study_section(results: dict[str, dict], sidecars: dict[str, dict], condition
     lines.append(f"The study's budget is {STUDY_BUDGET:,} real images through D for every variant "
                  "(`make study`, one CPU thread each). "
                  + (f"Trained at that budget: {', '.join(at_budget)}. " if at_budget else "")
-                 + (f"Still the shorter earlier runs, not yet retrained at it: {', '.join(shorter)}; their rows rank "
+                 + (f"Still {'a shorter earlier run' if len(shorter) == 1 else 'shorter earlier runs'}, not yet "
+                    f"retrained at it: {', '.join(shorter)}; {'its row ranks' if len(shorter) == 1 else 'their rows rank'} "
                     "runs, not methods." if shorter else ""))
     lines.append("")
     for name in at_budget:
@@ -65,8 +64,8 @@ def study_section(results: dict[str, dict], sidecars: dict[str, dict], condition
                    f"{result.get('num_reference', 0):,} real)")
         if conditional.get(name):
             accuracy = result.get("tag_accuracy") or {}
-            numbers += (f", both tags right on {_percent((accuracy.get('seen') or {}).get('both'))} of seen-pair "
-                        f"and {_percent((accuracy.get('held_out') or {}).get('both'))} of held-out-pair faces")
+            numbers += (f", both tags right on {percent_cell((accuracy.get('seen') or {}).get('both'))} of seen-pair "
+                        f"and {percent_cell((accuracy.get('held_out') or {}).get('both'))} of held-out-pair faces")
         elif evaluation:
             numbers += " (against the training split's colour mix)"
         lines += [f"- **{name}**: {numbers}. {VARIANT_NOTES.get(name, '')}".rstrip(), ""]
