@@ -13,9 +13,9 @@ SEED ?= 0
 
 # The generator run_cgan.sh draws with, and every shipped variant (see weights/*.json).
 SHIPPED_CONDITIONAL := acgan
-VARIANTS := dcgan dcgan_sn cgan wgan_gp acgan
+VARIANTS := dcgan dcgan_sn cgan_course cgan wgan_clip wgan_gp acgan r3gan
 
-.PHONY: venv data test bench bench-sample samples study study-results weights weights-all report text-compare vectors free-text-measure notebooks course-report clean-venv
+.PHONY: venv data test bench bench-sample samples study study-results ablations translator restyle-measure weights weights-all report text-compare vectors free-text-measure notebooks course-report clean-venv
 
 venv: $(VENV)/.installed
 
@@ -73,6 +73,30 @@ study-results: venv
 	  test -d runs/study/$$variant/checkpoints/best || continue; \
 	  $(VENV)/bin/hw3 export --run runs/study/$$variant/checkpoints/best --out weights/$$variant.safetensors || exit 1; \
 	done
+
+# The study's ablations (configs/ablations/ablations.toml): each a study config with one change, trained for
+# part of the budget, its evaluations written to report/results/ablations/; then every finished
+# study run's chosen step measured without the moving average of G. `make report` tabulates them.
+ablations: venv $(DATA_DIR)/meta.json
+	for name in $$($(VENV)/bin/hw3 ablate --list); do \
+	  OMP_NUM_THREADS=1 $(VENV)/bin/hw3 ablate $$name --data $(DATA_DIR) --no-progress || exit 1; \
+	done
+	for variant in $(STUDY_VARIANTS); do \
+	  test -d runs/study/$$variant/checkpoints/best || continue; \
+	  $(VENV)/bin/hw3 ablate --without-ema $$variant --data $(DATA_DIR) || exit 1; \
+	done
+
+# Style transfer's translator (configs/translator.toml, hw3 restyle --method translator): trained
+# on the same loop, exported to weights/translator.safetensors. `make restyle-measure` then
+# measures both methods on 200 test faces x 5 target pairs.
+translator: venv $(DATA_DIR)/meta.json
+	OMP_NUM_THREADS=1 $(VENV)/bin/hw3 train --config configs/translator.toml --data $(DATA_DIR) \
+	  --out runs/translator --resume --no-progress
+	$(VENV)/bin/hw3 export --run runs/translator --out weights/translator.safetensors
+
+restyle-measure: venv $(DATA_DIR)/meta.json
+	$(VENV)/bin/hw3 restyle-measure --data $(DATA_DIR) --method inversion --out report/results/restyle.json
+	$(VENV)/bin/hw3 restyle-measure --data $(DATA_DIR) --method translator --out report/results/restyle_translator.json
 
 # Retrain a shipped generator from scratch with its config (resumes if interrupted), replace
 # weights/<variant>.safetensors and measure it. `make weights` is the one run_cgan.sh uses.

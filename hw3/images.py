@@ -11,6 +11,20 @@ from PIL import Image
 from hw3.files import write_atomically
 from hw3.tags import EYE_COLOURS, HAIR_COLOURS, HairEyeTags
 
+FACE_SIZE = 64
+# One filter wherever a larger image becomes a 64 x 64 face (data loader, course importer, restyle
+# input), so a face is resized the same way whichever door it comes in by. Lanczos, antialiased
+# by PIL when reducing, keeps the iris's few pixels sharper than bicubic.
+RESIZE_FILTER = Image.Resampling.LANCZOS
+
+
+def resize_to_face(image: Image.Image) -> Image.Image:
+    """A PIL image -> FACE_SIZE x FACE_SIZE (unchanged when it already is)."""
+    if image.size == (FACE_SIZE, FACE_SIZE):
+        return image
+    return image.resize((FACE_SIZE, FACE_SIZE), RESIZE_FILTER)
+
+
 # Rows of the training preview grid: one tag pair per row, a fresh z per column. Common pairs,
 # colours that are easily confused (gray/white/blonde hair) and rare eye colours.
 PREVIEW_PAIRS = (
@@ -61,6 +75,17 @@ def preview_inputs(z_dim: int, seed: int, per_row: int = 8) -> tuple[torch.Tenso
     rows = [pair for pair in PREVIEW_PAIRS for _ in range(per_row)]
     hair, eyes = tag_tensors(rows)
     return draw_noise(len(rows), z_dim, seed), hair, eyes
+
+
+@torch.no_grad()
+def translation_preview(translator, faces: torch.Tensor) -> torch.Tensor:
+    """The translator's training preview: row 0 the faces (N, 3, 64, 64), then one row per
+    PREVIEW_PAIRS target, each face translated to it -> (N * (1 + 8), 3, 64, 64)."""
+    rows = [faces]
+    for pair in PREVIEW_PAIRS:
+        hair, eyes = tag_tensors([pair] * len(faces))
+        rows.append(translator(faces, hair.to(faces.device), eyes.to(faces.device)))
+    return torch.cat(rows)
 
 
 def face_pixels(images: torch.Tensor) -> np.ndarray:

@@ -122,8 +122,7 @@ def test_an_unknown_colour_names_the_file_and_line(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("flags, message", [
-    (["--method", "translator"], "not implemented yet"),
-    (["--method", "magic"], "expected inversion"),
+    (["--method", "magic"], "expected one of: inversion, translator"),
     (["--own-tags", "blue hair"], "missing eye colour"),
     (["--seed", "-1"], "non-negative"),
     (["--offset-steps", "999"], "expected 0 to the number of steps"),

@@ -170,3 +170,18 @@ def test_shipped_generator_loads_through_safetensors_with_its_recorded_hash(vari
         assert sidecar[field] not in (None, ""), field
     generator, meta = load_generator(path)
     assert generator.is_conditional == (variant != "dcgan") and meta["variant"] == variant
+
+
+def test_the_run_scripts_draw_with_the_variants_the_report_ranks_best():
+    import re
+
+    from hw3.report.comparison import best_conditional
+
+    results = {path.stem: json.loads(path.read_text()) for path in (REPO / "report" / "results").glob("*.json")
+               if (REPO / "weights" / f"{path.stem}.safetensors").is_file()}
+    conditional = {name: result["conditional"] for name, result in results.items()}
+    shipped = {script: re.search(r"weights/(\w+)\.safetensors", (REPO / script).read_text()).group(1)
+               for script in ("run_cgan.sh", "run_gan.sh")}
+    assert shipped["run_cgan.sh"] == best_conditional(results, conditional)
+    unconditional = [name for name in results if not conditional[name]]
+    assert shipped["run_gan.sh"] == min(unconditional, key=lambda name: results[name]["fid"])

@@ -4,7 +4,7 @@ The first open decodes every image named by the tags file (`{id}.jpg` in the ima
 writes `<image_dir>/../.cache/<image_dir>.<tags stem>.<format>.u8.npy` plus a JSON sidecar; later
 opens load that array when the sidecar's fingerprint (the tags file's sha256, each image file's
 size and mtime, the format) still matches, and rebuild it otherwise. Images that are not 64x64
-are resized to 64x64 (bicubic, antialiased); grayscale and palette images become RGB, and
+are resized to 64x64 (Lanczos, antialiased; hw3.images.resize_to_face); grayscale and palette images become RGB, and
 transparent ones are composited over white.
 
 A row that cannot be used (malformed line, unknown or ambiguous tags, missing or undecodable
@@ -30,11 +30,12 @@ from tqdm import tqdm
 
 from hw3.data.tag_files import TaggedRow, read_extra_tags, read_full_tags
 from hw3.errors import InputError
+from hw3.images import resize_to_face
 from hw3.files import write_bytes_with, write_text_atomic
 
 IMAGE_SIZE = 64
 IMAGE_SUFFIX = ".jpg"
-CACHE_VERSION = 1  # bump when decoding changes (resize filter, colour handling) to rebuild caches
+CACHE_VERSION = 2  # bump when decoding changes (resize filter, colour handling) to rebuild caches
 TAG_READERS = {"extra": read_extra_tags, "full": read_full_tags}
 SHOWN_BAD_ROWS = 5  # how many messages a skip warning quotes; all are in `.bad_rows`
 
@@ -166,9 +167,7 @@ def _decode_image(path: Path) -> np.ndarray | str:
         return "is not a recognised image (expected a JPEG)"
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
         return f"cannot be decoded: {error} (expected a complete JPEG)"
-    if image.size != (IMAGE_SIZE, IMAGE_SIZE):
-        image = image.resize((IMAGE_SIZE, IMAGE_SIZE), Image.Resampling.BICUBIC)
-    return np.asarray(image)
+    return np.asarray(resize_to_face(image))
 
 
 def _fingerprint(tags_file: Path, tag_format: str, image_paths: list[Path]) -> str:

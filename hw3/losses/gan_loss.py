@@ -42,6 +42,10 @@ class LossConfig:
     # Zero-centred gradient penalties gamma / 2 * E||grad D||^2 on real (R1) and fake (R2) images.
     r1_weight: float = 0.0
     r2_weight: float = 0.0
+    # Translator only (hw3.losses.translation): L1 of the round trip back to the face's own tags
+    # (StarGAN's lambda_rec = 10), and a penalty on the mean of the translator's change mask.
+    cycle_weight: float = 0.0
+    mask_weight: float = 0.0
 
     def __post_init__(self):
         if self.objective not in OBJECTIVES:
@@ -56,7 +60,7 @@ class LossConfig:
             raise InputError("LossConfig: matching_aware needs separate real and fake terms "
                              "(expected objective bce, hinge or wasserstein)")
         for name in ("gradient_penalty_weight", "aux_weight", "mode_seeking_weight", "weight_clip",
-                     "r1_weight", "r2_weight"):
+                     "r1_weight", "r2_weight", "cycle_weight", "mask_weight"):
             if getattr(self, name) < 0:
                 raise InputError(f"LossConfig.{name}: {getattr(self, name)} (expected >= 0)")
         if self.n_critic < 1:

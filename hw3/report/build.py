@@ -22,10 +22,12 @@ from hw3.report.comparison import best_conditional, budget_table, comparison_tab
 from hw3.report.curves import plot_training_curves
 from hw3.report.markdown import report_markdown, word_vector_section, write_html
 from hw3.report.pdf import write_pdf
+from hw3.report.section_ablations import ablations_section
 from hw3.report.section_data import data_section
 from hw3.report.section_limits import conclusions_section, metrics_section
 from hw3.report.section_models import models_section
 from hw3.report.section_study import study_section
+from hw3.report.section_style import METHOD_RESULTS, read_style_results, style_grid, style_grid_figure, style_section
 from hw3.report.section_tips import tips_section
 from hw3.report.side_by_side import real_faces_for, side_by_side_figure
 from hw3.report.study_curves import evaluation_records, study_curves_figure
@@ -169,7 +171,8 @@ def build_report(config: ReportConfig) -> Path:
             figures[f"{name}_curves"] = _save(figure, figures_dir / f"{name}_curves.png")
     evaluated = evaluation_records({name: training_log_path(path) for name, path in paths.items()})
     if evaluated:
-        figures["study_curves"] = _save(study_curves_figure(evaluated), figures_dir / "evaluation_during_training.png")
+        figures["study_curves"] = _save(study_curves_figure(evaluated, {name: sidecars[name]["step"] for name in evaluated}),
+                                        figures_dir / "evaluation_during_training.png")
     best = best_conditional(results, conditional) if any(conditional.values()) else None
     if best is not None:
         latent = latent_strips(generators[best], list(LATENT_ROWS), STRIP_STEPS, config.seed)
@@ -186,6 +189,13 @@ def build_report(config: ReportConfig) -> Path:
 
         figures["colour_words"] = _save(colour_word_figure(load_word_vectors(config.word_vectors)),
                                         figures_dir / "colour_words.png")
+    style_results = read_style_results(config.out_dir / "results")
+    if style_results:
+        from hw3.restyle.restyle import Restyler
+
+        restylers = {method: Restyler(method) for method in METHOD_RESULTS if method in style_results}
+        figures["style_grid"] = _save(style_grid_figure(*style_grid(restylers, datasets[0])),
+                                      figures_dir / "style_transfer.png")
     budget = budget_table(sidecars, results)
     sections = {
         "data": data_section(datasets[1], datasets[0], figures),
@@ -196,6 +206,8 @@ def build_report(config: ReportConfig) -> Path:
         "metrics": metrics_section(next(iter(results.values())), len(datasets[0]), _evaluator_accuracy(config)),
         "conclusions": conclusions_section(results, conditional, best, budget is not None),
         "study": study_section(results, sidecars, conditional),
+        "style": style_section(figures, style_results),
+        "ablations": ablations_section(evaluated, sidecars, conditional, config.out_dir / "results" / "ablations"),
     }
     markdown = report_markdown(results, sidecars, conditional, best, figures, comparison_table(results, conditional),
                                config, sections, budget)

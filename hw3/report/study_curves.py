@@ -27,8 +27,9 @@ def evaluation_records(log_paths: dict[str, Path]) -> dict[str, list[dict]]:
     return found
 
 
-def study_curves_figure(records_by_variant: dict[str, list[dict]]) -> Figure:
-    """One row per clock (images through D, wall-clock), one column per metric, a line per variant."""
+def study_curves_figure(records_by_variant: dict[str, list[dict]], chosen_steps: dict[str, int] | None = None) -> Figure:
+    """One row per clock (images through D, wall-clock), one column per metric, a line per variant;
+    a ring on the step each variant shipped (`chosen_steps`) when it is not the last."""
     metrics = [metric for metric in METRICS
                if any(metric[0] in record for records in records_by_variant.values() for record in records)]
     figure = Figure(figsize=(max(6.0, 4.2 * len(metrics)), 6.4))
@@ -40,13 +41,19 @@ def study_curves_figure(records_by_variant: dict[str, list[dict]]) -> Figure:
                 points = [(record[clock] * scale, record[key]) for record in records
                           if record.get(key) is not None and record.get(clock) is not None]
                 if points:
-                    axis.plot(*zip(*points), marker=".", linewidth=1, label=name)
+                    line, = axis.plot(*zip(*points), marker=".", linewidth=1, label=name)
+                    chosen = [(record[clock] * scale, record[key]) for record in records
+                              if record.get("step") == (chosen_steps or {}).get(name) and record.get(key) is not None
+                              and record.get(clock) is not None]
+                    if chosen and chosen[-1] != points[-1]:
+                        axis.plot(*chosen[-1], marker="o", markersize=7, fillstyle="none", color=line.get_color())
             if log_scale:
                 axis.set_yscale("log")
             axis.set_xlabel(clock_label, fontsize=8)
             axis.set_title(label, fontsize=9)
             axis.tick_params(labelsize=7)
     axes[0][0].legend(fontsize=7)
-    figure.suptitle("evaluation during training (fixed sample, same for every run)", fontsize=10)
+    figure.suptitle("evaluation during training (fixed sample, same for every run; a ring marks a shipped step "
+                    "before the last)", fontsize=10)
     figure.tight_layout()
     return figure

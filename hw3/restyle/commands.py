@@ -11,9 +11,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     parser = subparsers.add_parser(
         "restyle", help="redraw a face with each tag line's hair and eye colours",
-        description="Inverts INPUT into the shipped conditional generator under its own tags (read by the "
-                    "evaluator unless --own-tags gives them), then redraws it under each line of the tags file. "
-                    "Writes the input, its reconstruction and one face per line, labelled.",
+        description="Redraws INPUT under each line of the tags file. --method inversion inverts it into the shipped "
+                    "conditional generator under its own tags (read by the evaluator unless --own-tags gives them), then "
+                    "redraws that latent under each line; --method translator passes it through the trained translator "
+                    "(weights/translator.safetensors) once per line. Writes the input, its reconstruction and one face "
+                    "per line, labelled.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     parser.__class__ = OneLineErrorParser
@@ -21,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--tags", required=True, help="testing_tags.txt-style file: ID,<colour> hair <colour> eyes")
     parser.add_argument("--out", default="samples/style.png", help="PNG to write")
     parser.add_argument("--own-tags", help="the input's own colours, e.g. 'blue hair red eyes'; if not given, the evaluator reads them")
-    parser.add_argument("--method", default="inversion", help="inversion (the translator is not implemented yet)")
+    parser.add_argument("--method", default="inversion", help="inversion or translator")
     parser.add_argument("--seed", type=int, default=0, help="seed of the inversion's starting points")
     parser.add_argument("--steps", type=int, default=None, help="Adam steps of the inversion; if not given, InversionConfig's (150)")
     parser.add_argument("--offset-steps", type=int, default=0,
@@ -37,6 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     measure.add_argument("--num-faces", type=int, default=200, help="test faces, spread evenly over the split")
     measure.add_argument("--out", type=Path, default=Path("report/results/restyle.json"),
                          help="results JSON; the markdown table goes beside it (.md)")
+    measure.add_argument("--method", default="inversion", help="inversion or translator")
     measure.add_argument("--offset-steps", type=int, default=0,
                          help="last inversion steps that also fit per-layer offsets (0: z only, the default method)")
     measure.add_argument("--time-limit", type=float, default=None,
@@ -73,8 +76,9 @@ def run_restyle(args: argparse.Namespace) -> int:
                               config=config)
     except InputError as error:
         raise InputError(one_line(str(error))) from None
-    print(f"input read as {result.own_tags}; reconstruction L1 {result.inversion.pixel_error * 127.5:.1f} levels "
-          f"of 255 (best start {result.inversion.start_pixel_error * 127.5:.1f}); {result.seconds:.1f} s")
+    start = "" if result.inversion is None else f" (best start {result.inversion.start_pixel_error * 127.5:.1f})"
+    print(f"input read as {result.own_tags}; reconstruction L1 {result.reconstruction_error * 127.5:.1f} levels "
+          f"of 255{start}; {result.seconds:.1f} s")
     print(f"wrote {args.out}: input, reconstruction and {len(result.faces)} restyled faces")
     return 0
 
@@ -82,7 +86,9 @@ def run_restyle(args: argparse.Namespace) -> int:
 def run_measure(args: argparse.Namespace) -> int:
     from hw3.errors import InputError
     from hw3.restyle.measure import MeasureConfig, measure, write_results
+    from hw3.restyle.restyle import check_method
 
+    check_method(args.method)
     if not 1 <= args.num_faces <= 5280:
         raise InputError(f"--num-faces {args.num_faces}: expected 1 to 5280")
     if not (args.data / "meta.json").is_file():
@@ -92,7 +98,7 @@ def run_measure(args: argparse.Namespace) -> int:
         raise InputError(f"--time-limit {args.time_limit}: expected minutes > 0")
     results = measure(MeasureConfig(data=args.data, num_faces=args.num_faces), inversion,
                       rows_path=args.out.with_suffix(".rows.jsonl"),
-                      time_limit_s=None if args.time_limit is None else 60 * args.time_limit)
+                      time_limit_s=None if args.time_limit is None else 60 * args.time_limit, method=args.method)
     table = write_results(results, args.out)
     print(table.read_text(encoding="utf-8"), end="")
     print(f"wrote {args.out} and {table}")

@@ -3,7 +3,7 @@
 Every image the generator cannot take is a one-line InputError naming the file and what was
 expected: not an image, not square or smaller than 64 px, an alpha channel (what would the
 transparent pixels be?), grey-scale (no hair or eye colour to read). A larger square image is
-resized with PIL's bicubic filter, antialiased, as the data loader resizes training images.
+resized with PIL's Lanczos filter, antialiased, as every other input (hw3.images.resize_to_face).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import numpy as np
 from PIL import Image
 
 from hw3.errors import InputError
+from hw3.images import resize_to_face
 
 FACE_SIZE = 64
 MAX_SIDE = 4096  # a bound on decoding: a 64 px face needs nothing near this
@@ -57,9 +58,7 @@ def _face_pixels(path: Path, image: Image.Image) -> np.ndarray:
         raise InputError(f"{path}: has colour mode {mode} (expected RGB)")
     if width != height or width < FACE_SIZE:
         raise InputError(f"{path}: is {width} x {height} pixels ({EXPECTED})")
-    image = image.convert("RGB")
-    if width != FACE_SIZE:
-        image = image.resize((FACE_SIZE, FACE_SIZE), Image.Resampling.BICUBIC)
+    image = resize_to_face(image.convert("RGB"))
     pixels = np.asarray(image, dtype=np.uint8)
     if _looks_grey(pixels):
         raise InputError(f"{path}: is grey-scale (every pixel has R = G = B; expected a colour image, whose "

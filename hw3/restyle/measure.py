@@ -33,7 +33,7 @@ from tqdm import tqdm
 
 from hw3.data.pairs import HELD_OUT_PAIRS
 from hw3.restyle.inversion import InversionConfig
-from hw3.restyle.restyle import fixed_threads, load_networks, restyle_face
+from hw3.restyle.restyle import DEFAULT_METHOD, Restyler, fixed_threads
 from hw3.tags import NUM_PAIRS, HairEyeTags, pair_from_index
 from hw3.files import write_json_atomic, write_text_atomic
 
@@ -104,7 +104,7 @@ def read_done_rows(rows_path: Path | None, key: str) -> list[dict]:
 
 
 def measure(config: MeasureConfig, inversion: InversionConfig | None = None, progress: bool = True,
-            rows_path: Path | None = None, time_limit_s: float | None = None) -> dict:
+            rows_path: Path | None = None, time_limit_s: float | None = None, method: str = DEFAULT_METHOD) -> dict:
     """Restyle and measure; with `rows_path`, each face's rows are appended there as they are
     made and a later call with the same settings resumes; with `time_limit_s`, stop starting new
     faces after that long and summarise the faces done."""
@@ -113,7 +113,7 @@ def measure(config: MeasureConfig, inversion: InversionConfig | None = None, pro
     from hw3.data.dataset import TaggedImageDataset
 
     inversion = inversion or InversionConfig()
-    key = json.dumps([{k: str(v) for k, v in asdict(config).items()}, asdict(inversion)], sort_keys=True)
+    key = json.dumps([{k: str(v) for k, v in asdict(config).items()}, asdict(inversion), method], sort_keys=True)
     rows = read_done_rows(rows_path, key)
     rows = rows[: len(rows) - len(rows) % config.targets_per_face]  # whole faces only
     done = {row["face"] for row in rows}
@@ -124,7 +124,8 @@ def measure(config: MeasureConfig, inversion: InversionConfig | None = None, pro
 
     data_meta = json.loads((config.data / "meta.json").read_text(encoding="utf-8"))
     test = TaggedImageDataset(config.data / "test" / "images", config.data / "test" / "tags.csv", on_bad_row="error")
-    generator, evaluator = load_networks()
+    restyler = Restyler(method, inversion)
+    evaluator = restyler.evaluator
     with fixed_threads(), torch.no_grad():
         real = torch.cat([evaluator(test.images[s:s + 100].float() / 127.5 - 1).features
                           for s in range(0, len(test), 100)])
@@ -141,14 +142,15 @@ def measure(config: MeasureConfig, inversion: InversionConfig | None = None, pro
         own = pair_from_index(int(pair_of[position]))
         targets = target_pairs(own, position, config)
         face = test.images[position:position + 1].float() / 127.5 - 1
-        result = restyle_face(generator, evaluator, face, targets, own, inversion)
+        result = restyler(face, targets, own)
+        restyled, reconstruction = result.faces.float(), result.reconstruction.float()  # the translator's are float64
         with fixed_threads(), torch.no_grad():
-            output = evaluator(result.faces)
+            output = evaluator(restyled)
             restyled_features = colour_free(output.features, evaluator)
         kept = torch.from_numpy(kept_mask(data_meta, test.ids[position]))
-        change_input = ((result.faces - face).abs().mean(1) * 127.5)[:, kept].mean(1)
-        change_reconstruction = ((result.faces - result.reconstruction).abs().mean(1) * 127.5)[:, kept].mean(1)
-        masked_features = _masked_features(evaluator, result.faces, face, images, pair_of, targets, kept)
+        change_input = ((restyled - face).abs().mean(1) * 127.5)[:, kept].mean(1)
+        change_reconstruction = ((restyled - reconstruction).abs().mean(1) * 127.5)[:, kept].mean(1)
+        masked_features = _masked_features(evaluator, restyled, face, images, pair_of, targets, kept)
         for k, target in enumerate(targets):
             others = np.flatnonzero((pair_of == target.pair_index) & (np.arange(len(test)) != position))
             to_self = float((restyled_features[k] - real[position]).norm())
@@ -156,8 +158,8 @@ def measure(config: MeasureConfig, inversion: InversionConfig | None = None, pro
             restyled_masked, input_masked, others_masked = masked_features[k]
             masked_self = float((restyled_masked - input_masked).norm())
             masked_others = (others_masked - restyled_masked).norm(dim=1).numpy()
-            pixel_self = float((result.faces[k] - face[0]).abs().mean(0)[kept].mean())
-            pixel_others = (images[others] - result.faces[k]).abs().mean(1)[:, kept].mean(1).numpy()
+            pixel_self = float((restyled[k] - face[0]).abs().mean(0)[kept].mean())
+            pixel_others = (images[others] - restyled[k]).abs().mean(1)[:, kept].mean(1).numpy()
             face_rows.append({
                 "face": position, "target": str(target), "held_out": target in HELD_OUT_PAIRS,
                 "both_tags": bool(int(output.hair_logits[k].argmax()) == target.hair_index
@@ -167,13 +169,13 @@ def measure(config: MeasureConfig, inversion: InversionConfig | None = None, pro
                 "others_nearer_pixels": float((pixel_others < pixel_self).mean()),
                 "change_vs_input": float(change_input[k]), "change_vs_reconstruction": float(change_reconstruction[k]),
                 "seconds": result.seconds / len(targets),  # the face's time, spread over its targets
-                "reconstruction_l1": result.inversion.pixel_error * 127.5,
+                "reconstruction_l1": result.reconstruction_error * 127.5,
             })
         rows += face_rows
         if rows_path is not None:
             with rows_path.open("a", encoding="utf-8") as handle:
                 handle.write("".join(json.dumps(row) + "\n" for row in face_rows))
-    return summarise(rows, config, inversion)
+    return summarise(rows, config, inversion, method)
 
 
 def _masked_features(evaluator, restyled, face, images, pair_of, targets, kept):
@@ -190,13 +192,15 @@ def _masked_features(evaluator, restyled, face, images, pair_of, targets, kept):
     return out
 
 
-def summarise(rows: list[dict], config: MeasureConfig, inversion: InversionConfig) -> dict:
+def summarise(rows: list[dict], config: MeasureConfig, inversion: InversionConfig,
+              method: str = DEFAULT_METHOD) -> dict:
     def share(key, where=lambda row: True):
         picked = [row[key] for row in rows if where(row)]
         return float(np.mean(picked)) if picked else float("nan")
 
     per_face_seconds = [row["seconds"] * config.targets_per_face for row in rows[::config.targets_per_face]]
     return {
+        "method": method,
         "faces": len(rows) // config.targets_per_face, "faces_asked": config.num_faces, "targets_per_face": config.targets_per_face, "restyled": len(rows),
         "both_tags": share("both_tags"),
         "both_tags_seen": share("both_tags", lambda r: not r["held_out"]),
@@ -225,8 +229,11 @@ def markdown_table(results: dict) -> str:
 
     offset_steps = results["inversion_config"]["offset_steps"]
     fitted = "z only" if not offset_steps else f"z, and per-layer offsets in the last {offset_steps} steps"
+    translator = results.get("method") == "translator"
+    how = "the translator" if translator else f"inversion ({fitted})"
+    work = "6 forward passes" if translator else "inversion + 5 redraws"
     lines = [
-        f"Restyling by inversion ({fitted}), {results['faces']} test faces (of {results.get('faces_asked', results['faces'])} asked) x {results['targets_per_face']} target pairs "
+        f"Restyling by {how}, {results['faces']} test faces (of {results.get('faces_asked', results['faces'])} asked) x {results['targets_per_face']} target pairs "
         f"({results['restyled']} restyled faces), `hw3 restyle-measure`:",
         "",
         "| measure | value | goal |",
@@ -243,8 +250,9 @@ def markdown_table(results: dict) -> str:
         f"{pct(results['identity_kept_pixels'])} (median {pct(results['median_others_nearer_pixels'])}) | high |",
         f"| change outside hair and eyes, vs input (levels of 255) | {results['change_vs_input_levels']:.1f} | small |",
         f"| change outside hair and eyes, vs reconstruction | {results['change_vs_reconstruction_levels']:.1f} | small |",
-        f"| reconstruction L1 (levels of 255) | {results['reconstruction_l1_levels']:.1f} | — |",
-        f"| seconds per face (inversion + 5 redraws, 1 thread), median / max | "
+        f"| {'translated to its own tags' if translator else 'reconstruction'}: L1 to the input (levels of 255) | "
+        f"{results['reconstruction_l1_levels']:.1f} | — |",
+        f"| seconds per face ({work}, 1 thread), median / max | "
         f"{results['seconds_per_face_median']:.1f} / {results['seconds_per_face_max']:.1f} | < 60 |",
     ]
     return "\n".join(lines) + "\n"

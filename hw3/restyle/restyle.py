@@ -1,9 +1,15 @@
 """`hw3 restyle` / `extra_run.sh`: a face, a tags file -> the face under each tag line's colours.
 
+Two methods:
+- "inversion": find the z that redraws the face in the shipped conditional generator under its
+  own tags, then draw that z under each target (hw3/restyle/inversion.py; seconds per face);
+- "translator": one forward pass of the StarGAN-style translator (hw3/models/translator.py,
+  configs/translator.toml) per target (milliseconds per face).
+
 Everything is checked before any weights are read (method, output path, tags file, image), so
-a bad input fails fast with one line and leaves an earlier figure as it was. The inversion runs
-on CPU in float32 on one thread, from fixed seeds: the same input gives the same bytes on every
-run on a machine (a fixed thread count fixes the kernels' summation order).
+a bad input fails fast with one line and leaves an earlier figure as it was. Both run on CPU in
+float32 on one thread, from fixed seeds: the same input gives the same bytes on every run on a
+machine (a fixed thread count fixes the kernels' summation order).
 """
 
 from __future__ import annotations
@@ -27,7 +33,9 @@ from hw3.tags import EYE_COLOURS, HAIR_COLOURS, HairEyeTags, parse_colour_phrase
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_GENERATOR = REPO / "weights" / "acgan.safetensors"
 DEFAULT_EVALUATOR = REPO / "weights" / "evaluator.safetensors"
+DEFAULT_TRANSLATOR = REPO / "weights" / "translator.safetensors"
 METHODS = ("inversion", "translator")
+DEFAULT_METHOD = "inversion"
 NUM_THREADS = 1  # fixed: the kernels' summation order, hence the bytes, depend on it
 
 
@@ -36,8 +44,9 @@ class Restyled:
     own_tags: HairEyeTags  # read by the evaluator, or given
     reconstruction: torch.Tensor  # (1, 3, 64, 64) in [-1, 1]
     faces: torch.Tensor  # (N, 3, 64, 64), one per target
-    inversion: Inversion
+    inversion: Inversion | None  # None for the translator
     seconds: float
+    reconstruction_error: float  # mean |reconstruction - input| in [-1, 1] units
 
 
 @contextlib.contextmanager
@@ -51,11 +60,8 @@ def fixed_threads(count: int = NUM_THREADS):
 
 
 def check_method(method: str) -> None:
-    if method == "translator":
-        raise InputError("--method translator: the StarGAN-style translator is not implemented yet "
-                         "(expected --method inversion)")
     if method not in METHODS:
-        raise InputError(f"--method {method!r}: expected inversion")
+        raise InputError(f"--method {method!r:.60}: unknown (expected one of: {', '.join(METHODS)})")
 
 
 def load_networks(generator_path: str | Path = DEFAULT_GENERATOR, evaluator_path: str | Path = DEFAULT_EVALUATOR):
@@ -90,7 +96,53 @@ def restyle_face(generator, evaluator, face: torch.Tensor, targets: Sequence[Hai
         own_tags = own_tags or read_tags_of(evaluator, face)
         inversion = invert(generator, evaluator, face, own_tags, config)
         drawn = redraw(generator, inversion, [own_tags, *targets])  # (1 + N, 3, 64, 64)
-    return Restyled(own_tags, drawn[:1], drawn[1:], inversion, time.perf_counter() - start)
+    return Restyled(own_tags, drawn[:1], drawn[1:], inversion, time.perf_counter() - start, inversion.pixel_error)
+
+
+@torch.no_grad()
+def translate_face(translator, evaluator, face: torch.Tensor, targets: Sequence[HairEyeTags],
+                   own_tags: HairEyeTags | None = None) -> Restyled:
+    """One face (1, 3, 64, 64) in [-1, 1] under each of `targets`, by the translator; the
+    'reconstruction' is the face translated to its own tags.
+
+    The pass runs in float64 on ATen's plain kernels, as `run_cgan.sh` replays its generator: one
+    forward pass then gives the same pixels on every x86-64 CPU (the inversion's 150 Adam steps
+    cannot promise that; see README)."""
+    import copy
+
+    from hw3.images import tag_tensors
+    from hw3.sampling.faces import plain_cpu_kernels
+
+    start = time.perf_counter()
+    with fixed_threads(), plain_cpu_kernels():
+        own_tags = own_tags or read_tags_of(evaluator, face)
+        hair, eyes = tag_tensors([own_tags, *targets])
+        exact = copy.deepcopy(translator).to(dtype=torch.float64)
+        drawn = exact(face.double().expand(len(hair), -1, -1, -1), hair, eyes)  # (1 + N, 3, 64, 64)
+    error = float((drawn[:1] - face.double()).abs().mean())
+    return Restyled(own_tags, drawn[:1], drawn[1:], None, time.perf_counter() - start, error)
+
+
+def load_translator(path: str | Path = DEFAULT_TRANSLATOR):
+    from hw3.sampling.generator_file import load_translator as load
+
+    return load(path, "cpu")
+
+
+class Restyler:
+    """The chosen method with its networks loaded once: `restyler(face, targets, own_tags)`."""
+
+    def __init__(self, method: str = DEFAULT_METHOD, inversion: InversionConfig | None = None):
+        check_method(method)
+        self.method, self.inversion = method, inversion
+        self.generator, self.evaluator = load_networks()
+        self.translator = load_translator() if method == "translator" else None
+
+    def __call__(self, face: torch.Tensor, targets: Sequence[HairEyeTags],
+                 own_tags: HairEyeTags | None = None) -> Restyled:
+        if self.translator is not None:
+            return translate_face(self.translator, self.evaluator, face, targets, own_tags)
+        return restyle_face(self.generator, self.evaluator, face, targets, own_tags, self.inversion)
 
 
 def parse_own_tags(text: str | None) -> HairEyeTags | None:
@@ -103,7 +155,7 @@ def parse_own_tags(text: str | None) -> HairEyeTags | None:
 
 
 def restyle_file(input_path: str | Path, tags_file: str | Path, out_path: str | Path,
-                 own_tags: str | None = None, method: str = "inversion",
+                 own_tags: str | None = None, method: str = DEFAULT_METHOD,
                  config: InversionConfig | None = None) -> Restyled:
     """Write the figure for `input_path` restyled to each line of `tags_file`; returns what was drawn."""
     from hw3.images import face_pixels
@@ -113,12 +165,12 @@ def restyle_file(input_path: str | Path, tags_file: str | Path, out_path: str | 
     tag_lines = read_tag_lines(tags_file)
     given_tags = parse_own_tags(own_tags)
     pixels = read_face(input_path)
-    generator, evaluator = load_networks()
-    result = restyle_face(generator, evaluator, to_tensor(pixels), [line.tags for line in tag_lines], given_tags, config)
+    restyler = Restyler(method, config)
+    result = restyler(to_tensor(pixels), [line.tags for line in tag_lines], given_tags)
     faces = np.concatenate([pixels[None], face_pixels(result.reconstruction), face_pixels(result.faces)])
     source = "given as" if given_tags else "read as"
     labels = [f"input, {source}\n{result.own_tags.hair} hair {result.own_tags.eyes} eyes",
-              "reconstruction\n(the same tags)"]
+              "reconstruction\n(the same tags)" if method == "inversion" else "translated to\nits own tags"]
     labels += [f"{line.id}: {line.tags.hair} hair\n{line.tags.eyes} eyes" for line in tag_lines]
     save_restyle_figure(faces, labels, out_path)
     return result

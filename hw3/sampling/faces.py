@@ -125,7 +125,7 @@ def draw_faces(generator, tags: Sequence[HairEyeTags] | None, count: int, seed: 
     z = draw_noise(count, generator.config.z_dim, seed, truncation, dtype=dtype).to(device)
     hair, eyes = (None, None) if tags is None else (t.to(device) for t in tag_tensors(tags))
     passes = []
-    with _plain_cpu_kernels():
+    with plain_cpu_kernels():
         for start in range(0, count, FACES_PER_PASS):
             rows = torch.arange(start, start + FACES_PER_PASS, device=device).clamp(max=count - 1)
             conditions = () if tags is None else (hair[rows], eyes[rows])
@@ -134,7 +134,7 @@ def draw_faces(generator, tags: Sequence[HairEyeTags] | None, count: int, seed: 
 
 
 @contextlib.contextmanager
-def _plain_cpu_kernels():
+def plain_cpu_kernels():
     """oneDNN off: its kernels are chosen per CPU. (It has no float64 convolutions today, so this
     only guards a later torch that adds them.)"""
     with warnings.catch_warnings():

@@ -16,6 +16,7 @@ import torch
 
 from hw3.errors import InputError
 from hw3.models import Generator, GeneratorConfig
+from hw3.models.translator import Translator, TranslatorConfig
 from hw3.train.log import read_log
 from hw3.tags import quoted
 from hw3.files import write_json_atomic, write_text_atomic
@@ -42,18 +43,24 @@ def checkpoint_of(directory: str | Path) -> Path:
 
 
 def export_generator(checkpoint: str | Path, out_path: str | Path, note: str = "") -> Path:
-    """Copy a training checkpoint's EMA generator to `out_path` with its sidecar, and the run's
-    log up to the checkpoint's step (runs/ is not shipped; the curves are)."""
+    """Copy a training checkpoint's EMA generator (or a translate run's translator) to `out_path`
+    with its sidecar, and the run's log (runs/ is not shipped; the curves are)."""
     checkpoint, out_path = Path(checkpoint), Path(out_path)
     run_meta = read_checkpoint_meta(checkpoint)
-    generator = Generator(GeneratorConfig(**run_meta["config"]["generator"]))
-    load_module_weights(generator, checkpoint / EMA_GENERATOR_FILE)
+    translates = run_meta["config"].get("task") == "translate"
+    if translates:
+        network = Translator(TranslatorConfig(**run_meta["config"]["translator"]))
+        kind, config_key = "translator", "translator"
+    else:
+        network = Generator(GeneratorConfig(**run_meta["config"]["generator"]))
+        kind, config_key = "generator", "generator"
+    load_module_weights(network, checkpoint / EMA_GENERATOR_FILE)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    save_module_weights(generator, out_path)
+    save_module_weights(network, out_path)
     write_json_atomic(sidecar_path(out_path), {
-        "kind": "generator",
+        "kind": kind,
         "variant": run_meta["config"]["name"],
-        "generator": run_meta["config"]["generator"],
+        config_key: run_meta["config"][config_key],
         "step": run_meta["step"],
         "seed": run_meta["seed"],
         "training_command": run_meta["command"],
@@ -68,7 +75,9 @@ def export_generator(checkpoint: str | Path, out_path: str | Path, note: str = "
     })
     run_log = run_dir_of(checkpoint) / "log.jsonl"
     if run_log.is_file():
-        records = [r for r in read_log(run_log) if r.get("step", 0) <= run_meta["step"]]
+        # The whole run, also past an exported best step: the curves show what came after it too,
+        # and the sidecar's step says which one was kept.
+        records = read_log(run_log)
         write_text_atomic(training_log_path(out_path), "".join(json.dumps(r, sort_keys=True) + "\n" for r in records))
     return out_path
 
@@ -177,3 +186,32 @@ def load_generator(path: str | Path, device: torch.device | str = "cpu") -> tupl
 def config_file(path: str | Path, weights: Path) -> Path:
     """The file a generator's config was read from: a checkpoint's meta.json or the sidecar."""
     return weights.parent / META_FILE if Path(path).is_dir() else sidecar_path(weights)
+
+
+def load_translator(path: str | Path, device: torch.device | str = "cpu") -> Translator:
+    """The style-transfer translator of a shipped file (`hw3 export` of a translate run), in eval
+    mode; a missing, edited or mismatched file is a one-line InputError naming it."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such file (expected the translator's weights; train configs/translator.toml "
+                         "and export it, or use --method inversion)")
+    meta, source = read_sidecar(path), sidecar_path(path)
+    if meta.get("kind") != "translator" or not isinstance(meta.get("translator"), dict):
+        raise InputError(f"{source}: not a translator's sidecar (expected kind 'translator' and a 'translator' object)")
+    if meta.get("sha256") != file_sha256(path):
+        raise InputError(f"{path}: sha256 differs from the one in {source.name} (file changed or corrupt)")
+    fields = {field.name for field in dataclasses.fields(TranslatorConfig)}
+    if set(meta["translator"]) - fields:
+        raise InputError(f"{source}: unknown translator fields {sorted(set(meta['translator']) - fields)} "
+                         f"(expected some of: {', '.join(sorted(fields))})")
+    config = TranslatorConfig(**meta["translator"])
+    if config.ngf > 1024 or config.num_residual > 64:
+        raise InputError(f"{source}: translator sizes {meta['translator']} are beyond any shipped network")
+    translator = Translator(config)
+    found = tensor_shapes(path)
+    expected = {name: tuple(tensor.shape) for name, tensor in translator.state_dict().items()}
+    if found != expected:
+        raise InputError(f"{source}: the translator config does not fit {path.name} (expected the config the "
+                         "weights were exported with)")
+    load_module_weights(translator, path, device)
+    return translator.to(device).eval()

@@ -26,6 +26,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.set_defaults(run=run_train)
 
+    ablate = subparsers.add_parser(
+        "ablate", help="train one of configs/ablations/ablations.toml and record its evaluations for the report",
+        description="Trains the ablation NAME (a study config with some fields changed; resumes), then writes its "
+                    "budget and in-training evaluations to report/results/ablations/NAME.json. With --without-ema "
+                    "VARIANT instead, measures the chosen step of runs/study/VARIANT with and without the moving "
+                    "average of G, on the study's fixed sample.",
+    )
+    ablate.add_argument("name", nargs="?", help="an ablation's name in configs/ablations/ablations.toml")
+    ablate.add_argument("--without-ema", metavar="VARIANT", help="a study variant whose run to measure without EMA")
+    ablate.add_argument("--list", action="store_true", help="print the ablations' names and stop")
+    ablate.add_argument("--data", default="data/anime", help="data root")
+    ablate.add_argument("--runs", default="runs", help="where runs/ablation/NAME and runs/study/VARIANT live")
+    ablate.add_argument("--results", default="report/results/ablations", help="where the results JSON goes")
+    ablate.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
+    ablate.add_argument("--no-progress", action="store_true", help="no progress bar")
+    ablate.set_defaults(run=run_ablate)
+
 
 def run_train(args: argparse.Namespace) -> int:
     from hw3.train.config import load_config  # torch import deferred to here
@@ -44,4 +61,40 @@ def run_train(args: argparse.Namespace) -> int:
         return 1
     print(f"{config.name}: {result.step} steps; last checkpoint {result.last_checkpoint}; "
           f"{result.images_per_second:.0f} images/s over the last interval")
+    return 0
+
+
+def run_ablate(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from hw3.errors import InputError
+    from hw3.files import write_json_atomic
+    from hw3.train.ablations import ablation_config, ablation_results, find_ablation, read_ablations, without_ema_results
+    from hw3.train.loop import TrainingDiverged, train
+
+    if args.list:
+        print("\n".join(ablation.name for ablation in read_ablations()))
+        return 0
+    if (args.name is None) == (args.without_ema is None):
+        raise InputError("hw3 ablate: give an ablation NAME or --without-ema VARIANT (expected exactly one)")
+    results_dir = Path(args.results)
+    if args.without_ema is not None:
+        if not args.without_ema.isidentifier():
+            raise InputError(f"--without-ema {args.without_ema!r:.60}: expected a study variant's name")
+        results = without_ema_results(Path(args.runs) / "study" / args.without_ema, args.data)
+        out = results_dir / f"{args.without_ema}_without_ema.json"
+    else:
+        ablation = find_ablation(args.name)
+        run_dir = Path(args.runs) / "ablation" / ablation.name
+        try:
+            train(ablation_config(ablation, args.data, run_dir, args.device), resume=True,
+                  progress=not args.no_progress)
+        except TrainingDiverged as error:
+            print(f"hw3 ablate: {error}", file=sys.stderr)
+            return 1
+        results = ablation_results(ablation, run_dir)
+        out = results_dir / f"{ablation.name}.json"
+    results_dir.mkdir(parents=True, exist_ok=True)
+    write_json_atomic(out, results)
+    print(f"wrote {out}")
     return 0

@@ -13,6 +13,7 @@ import torch
 from hw3.errors import InputError
 from hw3.losses import LossConfig
 from hw3.models import DiscriminatorConfig, GeneratorConfig
+from hw3.models.translator import TranslatorConfig
 from hw3.train.periodic_eval import PeriodicEvalConfig
 
 
@@ -46,10 +47,17 @@ class OptimizerConfig:
         return torch.optim.Adam(parameters, lr=learning_rate, betas=tuple(self.betas))
 
 
+TASKS = ("generate", "translate")
+
+
 @dataclass
 class TrainConfig:
     name: str = "dcgan"
+    # "generate": a GAN, noise and tags -> face (`generator`); "translate": the style-transfer
+    # translator, face and target tags -> face (`translator`, with hw3.losses.translation's loss).
+    task: str = "generate"
     generator: GeneratorConfig = field(default_factory=GeneratorConfig)
+    translator: TranslatorConfig = field(default_factory=TranslatorConfig)
     discriminator: DiscriminatorConfig = field(default_factory=DiscriminatorConfig)
     loss: LossConfig = field(default_factory=LossConfig)
     optimizer: OptimizerConfig = field(default_factory=OptimizerConfig)
@@ -70,9 +78,17 @@ class TrainConfig:
     keep_checkpoints: int = 2
     out_dir: str = "runs/dcgan"
 
+    def __post_init__(self):
+        if self.task not in TASKS:
+            raise InputError(f"task: unknown '{self.task}' (expected one of: {', '.join(TASKS)})")
+        if self.task == "translate" and self.evaluation.every > 0:
+            # The periodic evaluation draws faces from noise; a translator is measured by
+            # `hw3 restyle-measure` instead.
+            raise InputError("task = 'translate': evaluation.every must be 0 (expected [evaluation] every = 0)")
+
     @property
     def conditional(self) -> bool:
-        return self.generator.condition is not None
+        return self.task == "translate" or self.generator.condition is not None
 
 
 def config_to_dict(config: Any) -> dict[str, Any]:

@@ -15,8 +15,10 @@ from tqdm.auto import tqdm
 from hw3.data.dataset import load_split, open_dataset
 from hw3.errors import InputError
 from hw3.losses import GANLoss
+from hw3.losses.translation import TranslationLoss
 from hw3.models import Discriminator, Generator
-from hw3.images import preview_inputs, save_grid
+from hw3.models.translator import Translator
+from hw3.images import preview_inputs, save_grid, translation_preview
 from hw3.train.checkpoint import (
     TrainingState, best_checkpoint_dir, latest_checkpoint, load_latest_good, read_checkpoint_meta, save_checkpoint,
 )
@@ -49,7 +51,7 @@ def build_networks(config: TrainConfig, device: torch.device) -> tuple[nn.Module
     # weights without touching anyone else's random state.
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(config.seed)
-        generator = Generator(config.generator)
+        generator = Translator(config.translator) if config.task == "translate" else Generator(config.generator)
         discriminator = Discriminator(config.discriminator)
     memory_format = torch.channels_last if config.channels_last else torch.contiguous_format
     return (
@@ -108,7 +110,11 @@ def _refresh_average(config: TrainConfig, average: nn.Module, device: torch.devi
 
 
 @torch.no_grad()
-def _save_preview(config: TrainConfig, average: nn.Module, device: torch.device, path: Path) -> None:
+def _save_preview(config: TrainConfig, average: nn.Module, feed: BatchFeed, path: Path) -> None:
+    device = feed.device
+    if config.task == "translate":
+        save_grid(translation_preview(average, feed.images[:8].float() / 127.5 - 1.0), path, per_row=8)
+        return
     z, hair, eyes = preview_inputs(config.generator.z_dim, config.seed)
     if not config.conditional:
         hair = eyes = None
@@ -171,7 +177,7 @@ class _Run:
     feed: BatchFeed
     state: TrainingState
     average: GeneratorAverage
-    loss: GANLoss
+    loss: GANLoss | TranslationLoss
     precision: Precision
     generator_step: nn.Module  # what the loss calls: wrapped for DDP / compile
     discriminator_step: nn.Module
@@ -229,7 +235,8 @@ def _set_up(config: TrainConfig, resume: bool, allow_config_change: bool, group:
                                         config.data.root, images, device)
         if log.path.exists():
             best = best_evaluation(read_log(log.path), config.evaluation.min_seen_accuracy)
-    return _Run(config, group, device, run_dir, feed, state, average, GANLoss(config.loss),
+    loss = TranslationLoss(config.loss) if config.task == "translate" else GANLoss(config.loss)
+    return _Run(config, group, device, run_dir, feed, state, average, loss,
                 Precision(device, config.mixed_precision), generator_step, discriminator_step, log, meta,
                 resumed_from, evaluation, best)
 
@@ -286,7 +293,7 @@ def _upkeep(run: _Run, done: bool) -> None:
     if group.is_main and (preview_due or checkpoint_due or eval_due):
         _refresh_average(config, run.average.average, run.device)
     if group.is_main and preview_due:
-        _save_preview(config, run.average.average, run.device, run.run_dir / "samples" / f"step_{state.step:07d}.png")
+        _save_preview(config, run.average.average, run.feed, run.run_dir / "samples" / f"step_{state.step:07d}.png")
     if group.is_main and eval_due:
         _evaluate(run)
     if checkpoint_due:

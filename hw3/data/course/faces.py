@@ -8,8 +8,9 @@ from typing import NamedTuple
 import numpy as np
 from PIL import Image
 
+from hw3.images import resize_to_face
+
 IMAGE_SIZE = 64
-RESIZE_FILTER = Image.Resampling.LANCZOS
 RESIZE_RULE = "centre crop to a square, then PIL Lanczos to 64 x 64"
 
 
@@ -46,5 +47,5 @@ def to_square_64(image: Image.Image) -> Image.Image:
         left, top = (width - side) // 2, (height - side) // 2
         image = image.crop((left, top, left + side, top + side))
     if side != IMAGE_SIZE:
-        image = image.resize((IMAGE_SIZE, IMAGE_SIZE), RESIZE_FILTER)
+        image = resize_to_face(image)
     return image
