@@ -1,4 +1,4 @@
-"""The run scripts give the committed bytes whatever vector unit and kernels the CPU offers.
+"""The run scripts (and extra_run.sh) give the committed bytes whatever vector unit and kernels the CPU offers.
 
 Each run pins one setting of each knob that changes which CPU kernels run: ATen's vectorised
 kernels (ATEN_CPU_CAPABILITY), oneDNN's instruction set (DNNL_MAX_CPU_ISA) and MKL's code path
@@ -68,6 +68,21 @@ def test_run_scripts_give_the_committed_bytes_under_every_cpu_setting(tmp_path, 
                                 env=environment, capture_output=True, text=True, timeout=300)
         assert result.returncode == 0, (setting, result.stderr)
         assert out.read_bytes() == expected, f"{script[0]} under {setting or 'no setting'} differs from samples/{committed}"
+
+
+@pytest.mark.slow
+def test_extra_run_gives_the_committed_bytes_under_every_cpu_setting(tmp_path):
+    """extra_run.sh restyles with the translator by default: one float64 forward pass on ATen's
+    plain kernels, like run_cgan.sh's replay."""
+    expected = (REPO / "samples" / "style.png").read_bytes()
+    for index, setting in enumerate([{}] + supported_settings(cpu_flags())):
+        environment = {key: value for key, value in os.environ.items() if key not in KNOBS} | setting
+        out = tmp_path / f"{index}.png"
+        result = subprocess.run(["bash", str(REPO / "extra_run.sh"), "examples/style_input.png",
+                                 "examples/style_tags.txt", "--out", str(out)],
+                                cwd=REPO, env=environment, capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, (setting, result.stderr)
+        assert out.read_bytes() == expected, f"extra_run.sh under {setting or 'no setting'} differs from samples/style.png"
 
 
 @pytest.mark.parametrize("path, conditional", [(DEFAULT_CONDITIONAL, True), (DEFAULT_UNCONDITIONAL, False)])

@@ -42,7 +42,7 @@ def tags_file(tmp_path) -> Path:
 def test_restyling_twice_gives_identical_bytes(tags_file, tmp_path):
     first, second = tmp_path / "first.png", tmp_path / "second.png"
     for out in (first, second):
-        result = restyle_file(EXAMPLE_INPUT, tags_file, out, config=InversionConfig(**TINY))
+        result = restyle_file(EXAMPLE_INPUT, tags_file, out, method="inversion", config=InversionConfig(**TINY))
     assert first.read_bytes() == second.read_bytes()
     image = Image.open(first)
     assert image.format == "PNG" and "Software" not in image.info
@@ -122,10 +122,11 @@ def test_an_unknown_colour_names_the_file_and_line(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("flags, message", [
-    (["--method", "magic"], "expected one of: inversion, translator"),
+    (["--method", "magic"], "expected one of: translator, inversion"),
     (["--own-tags", "blue hair"], "missing eye colour"),
     (["--seed", "-1"], "non-negative"),
-    (["--offset-steps", "999"], "expected 0 to the number of steps"),
+    (["--method", "inversion", "--offset-steps", "999"], "expected 0 to the number of steps"),
+    (["--steps", "20"], "expected them only with --method inversion"),
 ])
 def test_bad_flags_are_one_line_and_exit_2(flags, message, tags_file, tmp_path, capsys):
     argv = ["restyle", "--input", str(EXAMPLE_INPUT), "--tags", str(tags_file), "--out", str(tmp_path / "s.png")]

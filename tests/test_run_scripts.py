@@ -16,7 +16,9 @@ from hw3.tags import read_tag_lines
 from hw3.weights import file_sha256
 
 REPO = Path(__file__).resolve().parents[1]
-GENERATORS = ("dcgan", "cgan", "wgan_gp", "acgan")
+UNCONDITIONAL = ("dcgan", "dcgan_sn")
+GENERATORS = tuple(path.stem for path in sorted((REPO / "weights").glob("*.safetensors"))
+                   if json.loads(path.with_suffix(".json").read_text()).get("kind") == "generator")
 
 
 def run_script(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
@@ -169,7 +171,7 @@ def test_shipped_generator_loads_through_safetensors_with_its_recorded_hash(vari
     for field in ("training_command", "git_commit", "seed", "step", "training_config"):
         assert sidecar[field] not in (None, ""), field
     generator, meta = load_generator(path)
-    assert generator.is_conditional == (variant != "dcgan") and meta["variant"] == variant
+    assert generator.is_conditional == (variant not in UNCONDITIONAL) and meta["variant"] == variant
 
 
 def test_the_run_scripts_draw_with_the_variants_the_report_ranks_best():

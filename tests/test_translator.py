@@ -207,4 +207,12 @@ def test_restyle_with_an_unknown_method_is_one_line(tmp_path, capsys):
             "--out", str(tmp_path / "s.png"), "--method", "magic"]
     assert main(argv) == 2
     error = capsys.readouterr().err
-    assert error.count("\n") == 1 and "expected one of: inversion, translator" in error
+    assert error.count("\n") == 1 and "expected one of: translator, inversion" in error
+
+
+def test_restyle_with_the_shipped_translator_gives_identical_bytes_twice(tmp_path):
+    argv = ["restyle", "--input", str(REPO / "examples" / "style_input.png"), "--tags",
+            str(REPO / "examples" / "style_tags.txt"), "--method", "translator"]
+    for name in ("a", "b"):
+        assert main(argv + ["--out", str(tmp_path / f"{name}.png")]) == 0
+    assert (tmp_path / "a.png").read_bytes() == (tmp_path / "b.png").read_bytes()

@@ -39,7 +39,7 @@ def style_grid(restylers: dict, test) -> tuple[np.ndarray, list[str]]:
         own = pair_from_index(int(pairs[index]))
         drawn = [face.double()] + [restyler(face, list(GRID_TARGETS), own).faces.double() for restyler in restylers.values()]
         rows.append(face_pixels(torch.cat(drawn)))
-    titles = ["input"] + [f"{method}:\n{pair.hair} hair\n{pair.eyes} eyes{' *' if pair in HELD_OUT_PAIRS else ''}"
+    titles = ["input"] + [f"{method}:\n{pair.hair} hair\n{pair.eyes} eyes{' †' if pair in HELD_OUT_PAIRS else ''}"
                           for method in restylers for pair in GRID_TARGETS]
     return np.concatenate(rows), titles
 
@@ -81,10 +81,10 @@ MEASURES = (
     ("both target tags read, all pairs", lambda r: _percent(r["both_tags"]), "≥ 90 %"),
     ("both target tags read, seen pairs", lambda r: _percent(r["both_tags_seen"]), "≥ 90 %"),
     ("both target tags read, held-out pairs", lambda r: _percent(r["both_tags_held_out"]), "≥ 90 %"),
-    ("identity kept, colour-free evaluator features", lambda r: _percent(r["identity_kept"]), "≥ 95 %"),
+    ("identity kept, colour-free evaluator features", lambda r: _percent(r["identity_kept"]), "high"),
     ("identity kept, features with the input's hair and eyes greyed out",
-     lambda r: _percent(r["identity_kept_masked"]), "≥ 95 %"),
-    ("identity kept, pixel L1 outside hair and eyes", lambda r: _percent(r["identity_kept_pixels"]), "≥ 95 %"),
+     lambda r: _percent(r["identity_kept_masked"]), "high"),
+    ("identity kept, pixel L1 outside hair and eyes", lambda r: _percent(r["identity_kept_pixels"]), "high"),
     ("change outside hair and eyes, vs the input (levels of 255)", lambda r: f"{r['change_vs_input_levels']:.1f}",
      "small"),
     ("the face under its own tags: L1 to the input (levels of 255)", lambda r: f"{r['reconstruction_l1_levels']:.1f}",
@@ -104,7 +104,7 @@ def style_section(figures: dict[str, str], results: dict[str, dict]) -> list[str
              "maps face and target tags to the new face in one forward pass.", ""]
     if "style_grid" in figures:
         lines += [f"![style transfer grid](figures/{figures['style_grid']})", "",
-                  "*8 test faces (left) restyled to the same 5 pairs by each method; * marks pairs held out of "
+                  "*8 test faces (left) restyled to the same 5 pairs by each method; † marks the pairs held out of "
                   "every generator's training.*", ""]
     if results:
         first = next(iter(results.values()))

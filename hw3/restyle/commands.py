@@ -8,6 +8,7 @@ from pathlib import Path
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     from hw3.sampling.commands import OneLineErrorParser
+    from hw3.restyle import DEFAULT_METHOD
 
     parser = subparsers.add_parser(
         "restyle", help="redraw a face with each tag line's hair and eye colours",
@@ -23,8 +24,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--tags", required=True, help="testing_tags.txt-style file: ID,<colour> hair <colour> eyes")
     parser.add_argument("--out", default="samples/style.png", help="PNG to write")
     parser.add_argument("--own-tags", help="the input's own colours, e.g. 'blue hair red eyes'; if not given, the evaluator reads them")
-    parser.add_argument("--method", default="inversion", help="inversion or translator")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the inversion's starting points")
+    parser.add_argument("--method", default=DEFAULT_METHOD, help="translator or inversion")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the inversion's starting points (the translator has no randomness)")
     parser.add_argument("--steps", type=int, default=None, help="Adam steps of the inversion; if not given, InversionConfig's (150)")
     parser.add_argument("--offset-steps", type=int, default=0,
                         help="last steps that also fit a per-channel offset after each generator block (0: z only)")
@@ -39,7 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     measure.add_argument("--num-faces", type=int, default=200, help="test faces, spread evenly over the split")
     measure.add_argument("--out", type=Path, default=Path("report/results/restyle.json"),
                          help="results JSON; the markdown table goes beside it (.md)")
-    measure.add_argument("--method", default="inversion", help="inversion or translator")
+    measure.add_argument("--method", default=DEFAULT_METHOD, help="translator or inversion")
     measure.add_argument("--offset-steps", type=int, default=0,
                          help="last inversion steps that also fit per-layer offsets (0: z only, the default method)")
     measure.add_argument("--time-limit", type=float, default=None,
@@ -70,6 +71,8 @@ def run_restyle(args: argparse.Namespace) -> int:
     from hw3.restyle.restyle import restyle_file
     from hw3.sampling.commands import one_line
 
+    if args.method == "translator" and (args.steps is not None or args.offset_steps):
+        raise InputError("--steps and --offset-steps set the inversion (expected them only with --method inversion)")
     config = _inversion_config(args.seed, args.steps, args.offset_steps)
     try:
         result = restyle_file(args.input, args.tags, args.out, own_tags=args.own_tags, method=args.method,
@@ -79,7 +82,8 @@ def run_restyle(args: argparse.Namespace) -> int:
     start = "" if result.inversion is None else f" (best start {result.inversion.start_pixel_error * 127.5:.1f})"
     print(f"input read as {result.own_tags}; reconstruction L1 {result.reconstruction_error * 127.5:.1f} levels "
           f"of 255{start}; {result.seconds:.1f} s")
-    print(f"wrote {args.out}: input, reconstruction and {len(result.faces)} restyled faces")
+    own = "reconstruction" if result.inversion is not None else "the face translated to its own tags"
+    print(f"wrote {args.out}: input, {own} and {len(result.faces)} restyled faces")
     return 0
 
 

@@ -24,6 +24,7 @@ import numpy as np
 import torch
 
 from hw3.errors import InputError
+from hw3.restyle import DEFAULT_METHOD, METHODS
 from hw3.restyle.face_image import read_face
 from hw3.restyle.figure import save_restyle_figure
 from hw3.restyle.inversion import Inversion, InversionConfig, invert, redraw
@@ -34,8 +35,6 @@ REPO = Path(__file__).resolve().parents[2]
 DEFAULT_GENERATOR = REPO / "weights" / "acgan.safetensors"
 DEFAULT_EVALUATOR = REPO / "weights" / "evaluator.safetensors"
 DEFAULT_TRANSLATOR = REPO / "weights" / "translator.safetensors"
-METHODS = ("inversion", "translator")
-DEFAULT_METHOD = "inversion"
 NUM_THREADS = 1  # fixed: the kernels' summation order, hence the bytes, depend on it
 
 
