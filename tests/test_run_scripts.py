@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 from safetensors import safe_open
 
@@ -172,6 +173,12 @@ def test_shipped_generator_loads_through_safetensors_with_its_recorded_hash(vari
         assert sidecar[field] not in (None, ""), field
     generator, meta = load_generator(path)
     assert generator.is_conditional == (variant not in UNCONDITIONAL) and meta["variant"] == variant
+    # Every shipped generator replays in float64, the run scripts' path, whatever its tag encoder.
+    from hw3.sampling.faces import draw_faces
+
+    tags = [line.tags for line in read_tag_lines(REPO / "testing_tags.txt")][:2] if generator.is_conditional else None
+    faces = draw_faces(generator, tags, 2, seed=0)
+    assert faces.dtype == torch.float64 and faces.shape == (2, 3, 64, 64) and bool(torch.isfinite(faces).all())
 
 
 def test_the_run_scripts_draw_with_the_variants_the_report_ranks_best():

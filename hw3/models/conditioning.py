@@ -53,7 +53,8 @@ class PairOneHotConditionEncoder(ConditionEncoder):
         self.output_dim = hidden_dim
 
     def forward(self, hair: torch.Tensor, eyes: torch.Tensor) -> torch.Tensor:
-        pair = F.one_hot(hair * NUM_EYES + eyes, NUM_PAIRS).float()  # (B, 132)
+        # In the dense layer's dtype: the run scripts replay generators in float64.
+        pair = F.one_hot(hair * NUM_EYES + eyes, NUM_PAIRS).to(self.dense.weight.dtype)  # (B, 132)
         return torch.relu(self.dense(pair))  # (B, 256)
 
 

@@ -84,6 +84,13 @@ def conclusions_section(results: dict[str, dict], conditional: dict[str, bool], 
             f"{results[best]['fid']:.2f} against a real-vs-real floor of {results[best]['fid_real_floor']:.3f}. "
             "Hair is the easy half; eye colour, a few dozen pixels, is where every variant loses accuracy, and "
             "held-out pairs are where it loses most.")
+    ranked = sorted((name for name in results if conditional[name]),
+                    key=lambda name: -results[name]["tag_accuracy"]["seen"]["both"])
+    if len(ranked) > 1:
+        above = [name for name in ranked if results[name]["tag_accuracy"]["seen"]["both"] >= 0.5]
+        lines.append("- Both tags right on seen pairs, conditional variants in order: " + ", ".join(
+            f"{name} {_percent(results[name]['tag_accuracy']['seen']['both'])}" for name in ranked)
+            + f"; {len(above)} of {len(ranked)} pass 50 %" + (f" ({', '.join(above)})." if above else "."))
     unconditional = [name for name in results if not conditional[name]]
     for name in unconditional:
         lines.append(f"- The unconditional **{name}** reaches FID (evaluator features) {results[name]['fid']:.2f} "
