@@ -116,10 +116,14 @@ def translate_face(translator, evaluator, face: torch.Tensor, targets: Sequence[
     with fixed_threads(), plain_cpu_kernels():
         own_tags = own_tags or read_tags_of(evaluator, face)
         hair, eyes = tag_tensors([own_tags, *targets])
-        exact = copy.deepcopy(translator).to(dtype=torch.float64)
+        exact = translator if _is_float64(translator) else copy.deepcopy(translator).to(dtype=torch.float64)
         drawn = exact(face.double().expand(len(hair), -1, -1, -1), hair, eyes)  # (1 + N, 3, 64, 64)
     error = float((drawn[:1] - face.double()).abs().mean())
     return Restyled(own_tags, drawn[:1], drawn[1:], None, time.perf_counter() - start, error)
+
+
+def _is_float64(module: torch.nn.Module) -> bool:
+    return all(parameter.dtype == torch.float64 for parameter in module.parameters())
 
 
 def load_translator(path: str | Path = DEFAULT_TRANSLATOR):
@@ -135,7 +139,8 @@ class Restyler:
         check_method(method)
         self.method, self.inversion = method, inversion
         self.generator, self.evaluator = load_networks()
-        self.translator = load_translator() if method == "translator" else None
+        # Converted once here, not on every face: translate_face runs it in float64.
+        self.translator = load_translator().to(dtype=torch.float64) if method == "translator" else None
 
     def __call__(self, face: torch.Tensor, targets: Sequence[HairEyeTags],
                  own_tags: HairEyeTags | None = None) -> Restyled:
