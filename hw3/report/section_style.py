@@ -105,7 +105,11 @@ def style_section(figures: dict[str, str], results: dict[str, dict]) -> list[str
     if "style_grid" in figures:
         lines += [f"![style transfer grid](figures/{figures['style_grid']})", "",
                   "*8 test faces (left) restyled to the same 5 pairs by each method; † marks the pairs held out of "
-                  "every generator's training.*", ""]
+                  "every generator's training.*", "",
+                  "The inversion redraws every face as the conditional generator would draw it: its own background, "
+                  "shading and blur. The translator keeps the face and paints the hair and irises, but now and then "
+                  "leaves part of a long tail or twin-tail far from the face in its old colour; the evaluator reads "
+                  "the whole face and does not count that against it.", ""]
     if results:
         first = next(iter(results.values()))
         lines += [f"Measured by `hw3 restyle-measure --method METHOD` on {first['faces']} test faces × "
