@@ -7,9 +7,10 @@ Two methods:
   configs/translator.toml) per target (milliseconds per face).
 
 Everything is checked before any weights are read (method, output path, tags file, image), so
-a bad input fails fast with one line and leaves an earlier figure as it was. Both run on CPU in
-float32 on one thread, from fixed seeds: the same input gives the same bytes on every run on a
-machine (a fixed thread count fixes the kernels' summation order).
+a bad input fails fast with one line and leaves an earlier figure as it was. Both run on CPU on
+one thread. The inversion runs in float32 from fixed seeds: the same bytes on every run on a
+machine (a fixed thread count fixes the kernels' summation order). The translator runs in float64
+on ATen's plain kernels: the same bytes on every x86-64 CPU.
 """
 
 from __future__ import annotations

@@ -107,11 +107,7 @@ def read_generator_meta(path: str | Path) -> tuple[dict[str, Any], Path]:
             raise InputError(f"{path}: no such file (expected a generator .safetensors file with its "
                              ".json sidecar, or a checkpoint directory)")
         meta, weights, source = read_sidecar(path), path, sidecar_path(path)
-        recorded = meta.get("sha256")
-        if not isinstance(recorded, str):
-            raise InputError(f"{source}: no 'sha256' field (expected the sha256 of {path.name}, as hw3 export writes it)")
-        if file_sha256(path) != recorded:
-            raise InputError(f"{path}: sha256 differs from the one in {source.name} (file changed or corrupt)")
+        _check_recorded_sha256(path, meta, source)
     if not weights.is_file():
         raise InputError(f"{weights}: no such file (expected the generator's weights)")
     meta["generator"] = generator_config_fields(meta.get("generator"), source)
@@ -167,14 +163,30 @@ def build_generator(meta: dict[str, Any], weights: Path, source: Path,
             raise InputError(f"{source}: generator field '{name}' is {value}, larger than any dimension of "
                              f"{weights.name} (largest {largest}; expected the config the weights were exported with)")
     generator = Generator(GeneratorConfig(**meta["generator"]))
-    expected = {name: tuple(tensor.shape) for name, tensor in generator.state_dict().items()}
-    for name in sorted(set(expected) | set(found)):
-        if expected.get(name) != found.get(name):
-            raise InputError(f"{source}: the generator config does not fit {weights.name} ({name}: config "
-                             f"{expected.get(name, 'absent')}, weights {found.get(name, 'absent')}; expected "
-                             "the config the weights were exported with)")
+    _check_fits(generator, found, weights, source, "generator")
     load_module_weights(generator, weights, device)
     return generator.to(device).eval()
+
+
+def _check_recorded_sha256(path: Path, sidecar: dict[str, Any], source: Path) -> None:
+    """A shipped file's sidecar records its sha256 and the file still has it, or a one-line InputError."""
+    recorded = sidecar.get("sha256")
+    if not isinstance(recorded, str):
+        raise InputError(f"{source}: no 'sha256' field (expected the sha256 of {path.name}, as hw3 export writes it)")
+    if file_sha256(path) != recorded:
+        raise InputError(f"{path}: sha256 differs from the one in {source.name} (file changed or corrupt)")
+
+
+def _check_fits(network: torch.nn.Module, found: dict[str, tuple[int, ...]], weights: Path, source: Path,
+                what: str) -> None:
+    """The network a config built has exactly the weights file's tensor shapes, or a one-line
+    InputError naming the first tensor that differs."""
+    expected = {name: tuple(tensor.shape) for name, tensor in network.state_dict().items()}
+    for name in sorted(set(expected) | set(found)):
+        if expected.get(name) != found.get(name):
+            raise InputError(f"{source}: the {what} config does not fit {weights.name} ({name}: config "
+                             f"{expected.get(name, 'absent')}, weights {found.get(name, 'absent')}; expected "
+                             "the config the weights were exported with)")
 
 
 def load_generator(path: str | Path, device: torch.device | str = "cpu") -> tuple[Generator, dict[str, Any]]:
@@ -198,8 +210,7 @@ def load_translator(path: str | Path, device: torch.device | str = "cpu") -> Tra
     meta, source = read_sidecar(path), sidecar_path(path)
     if meta.get("kind") != "translator" or not isinstance(meta.get("translator"), dict):
         raise InputError(f"{source}: not a translator's sidecar (expected kind 'translator' and a 'translator' object)")
-    if meta.get("sha256") != file_sha256(path):
-        raise InputError(f"{path}: sha256 differs from the one in {source.name} (file changed or corrupt)")
+    _check_recorded_sha256(path, meta, source)
     fields = {field.name for field in dataclasses.fields(TranslatorConfig)}
     if set(meta["translator"]) - fields:
         raise InputError(f"{source}: unknown translator fields {sorted(set(meta['translator']) - fields)} "
@@ -208,10 +219,6 @@ def load_translator(path: str | Path, device: torch.device | str = "cpu") -> Tra
     if config.ngf > 1024 or config.num_residual > 64:
         raise InputError(f"{source}: translator sizes {meta['translator']} are beyond any shipped network")
     translator = Translator(config)
-    found = tensor_shapes(path)
-    expected = {name: tuple(tensor.shape) for name, tensor in translator.state_dict().items()}
-    if found != expected:
-        raise InputError(f"{source}: the translator config does not fit {path.name} (expected the config the "
-                         "weights were exported with)")
+    _check_fits(translator, tensor_shapes(path), path, source, "translator")
     load_module_weights(translator, path, device)
     return translator.to(device).eval()

@@ -20,7 +20,6 @@ from hw3.train.config import TrainConfig, load_config
 
 REPO = Path(__file__).resolve().parents[2]
 ABLATIONS_FILE = REPO / "configs" / "ablations" / "ablations.toml"
-RESULTS_DIR = Path("report") / "results" / "ablations"
 
 
 @dataclass
