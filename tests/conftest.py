@@ -36,6 +36,21 @@ def tiny_data_root(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _no_compile():
+    """Tiny runs would spend most of their time compiling: torch.compile's own off switch, for this
+    process and the commands it starts. tests/test_fast_path.py turns it back on where it tests it."""
+    import os
+
+    import torch
+
+    os.environ["TORCH_COMPILE_DISABLE"] = "1"
+    previous, torch._dynamo.config.disable = torch._dynamo.config.disable, True
+    yield
+    torch._dynamo.config.disable = previous
+    os.environ.pop("TORCH_COMPILE_DISABLE", None)
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _one_torch_thread():
     """Tiny networks run fastest on one thread, and stay fast when the cores are shared."""
     import torch

@@ -131,7 +131,7 @@ def test_measured_test_set_meets_the_targets_and_matches_the_committed_result(ve
     assert result["resolved_wrong"] == 0
     assert result["non_colour_refused"] / result["non_colour_words"] >= TARGETS["non_colour_refused"]
     assert result["meets_targets"]
-    assert json.loads(COMMITTED_RESULT.read_text())["test"] == result  # the README's numbers are current
+    assert json.loads(COMMITTED_RESULT.read_text())["test"] == result  # the committed numbers are current
 
 
 @pytest.mark.slow

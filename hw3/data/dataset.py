@@ -223,7 +223,8 @@ def open_dataset(path: str | Path, on_bad_row: str = "skip") -> TaggedImageDatas
     extra set (or one rendered split), a folder with `train/` a rendered root (train split)."""
     path = Path(path)
     if not path.is_dir():
-        raise InputError(f"{path}: no such data folder (expected a folder holding faces/ or images/ and tags.csv)")
+        raise InputError(f"{path}: no such data folder (expected a folder holding faces/ or images/ and tags.csv; "
+                         "run `make data` to render the default set)")
     has_tags = (path / "tags.csv").is_file()
     has_faces, has_images = (path / "faces").is_dir(), (path / "images").is_dir()
     if has_tags and has_faces and not has_images:

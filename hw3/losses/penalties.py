@@ -3,9 +3,15 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Callable
 
 import torch
+
+
+def _precision(device: torch.device, float32: bool):
+    """float32 turns autocast off for the penalty's pass; otherwise the step's autocast holds."""
+    return torch.autocast(device_type=device.type, enabled=False) if float32 else contextlib.nullcontext()
 
 
 def gradient_penalty(
@@ -13,8 +19,10 @@ def gradient_penalty(
     real_images: torch.Tensor,
     fake_images: torch.Tensor,
     rng: torch.Generator,
+    float32: bool = False,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Return (mean((||grad critic(x_hat)|| - 1)^2), mean ||grad||), unweighted, in float32.
+    """Return (mean((||grad critic(x_hat)|| - 1)^2), mean ||grad||), unweighted; the norms are
+    taken in float32, the pass through the critic in autocast's precision unless `float32`.
 
     x_hat = alpha * real + (1 - alpha) * fake with one alpha per sample; the norm is taken per
     sample over all of (C, H, W). The graph is kept so the penalty trains the critic.
@@ -23,21 +31,21 @@ def gradient_penalty(
     alpha = torch.rand((batch_size, 1, 1, 1), generator=rng, device=real_images.device)  # (B, 1, 1, 1)
     interpolates = alpha * real_images.detach().float() + (1 - alpha) * fake_images.detach().float()
     interpolates.requires_grad_(True)
-    # bf16 gradients are too coarse for a norm compared against 1.
-    with torch.autocast(device_type=real_images.device.type, enabled=False):
+    with _precision(real_images.device, float32):
         critic_values = critic(interpolates).float()  # (B,)
         (gradients,) = torch.autograd.grad(critic_values.sum(), interpolates, create_graph=True)
-    gradient_norms = gradients.flatten(start_dim=1).norm(dim=1)  # (B,)
+    gradient_norms = gradients.float().flatten(start_dim=1).norm(dim=1)  # (B,)
     return ((gradient_norms - 1) ** 2).mean(), gradient_norms.mean().detach()
 
 
 def zero_centred_penalty(
-    critic: Callable[[torch.Tensor], torch.Tensor], images: torch.Tensor
+    critic: Callable[[torch.Tensor], torch.Tensor], images: torch.Tensor, float32: bool = False
 ) -> torch.Tensor:
-    """mean ||grad_x critic(x)||^2 over the batch at the given images, in float32 (R1 on real
-    images, R2 on generated ones). Unweighted: the loss multiplies by gamma / 2."""
+    """mean ||grad_x critic(x)||^2 over the batch at the given images (R1 on real images, R2 on
+    generated ones), summed in float32; the pass in autocast's precision unless `float32`.
+    Unweighted: the loss multiplies by gamma / 2."""
     images = images.detach().float().requires_grad_(True)
-    with torch.autocast(device_type=images.device.type, enabled=False):
+    with _precision(images.device, float32):
         critic_values = critic(images).float()  # (B,)
         (gradients,) = torch.autograd.grad(critic_values.sum(), images, create_graph=True)
-    return gradients.flatten(start_dim=1).square().sum(dim=1).mean()
+    return gradients.float().flatten(start_dim=1).square().sum(dim=1).mean()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from hw3.eval.evaluate import MEMORISATION_QUERIES, MEMORISATION_SAMPLE
 
-# The shipped conditional generator's bars (see the README's "Shipped weights").
+# The shipped conditional generator's bars (see docs/weights.md and the report's "The shipped conditional generator").
 # The shipped pair's targets (the study's): conditional generator and unconditional generator.
 TARGETS = {"seen": 0.98, "held_out": 0.92, "fid": 1.0, "diversity": (0.85, 1.2), "recall": 0.85}
 UNCONDITIONAL_TARGETS = {"fid": 3.0}

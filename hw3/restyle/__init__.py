@@ -12,5 +12,5 @@
 METHODS = ("translator", "inversion")
 # The translator is the default: measured on the same 200 faces x 5 pairs it keeps the face (identity
 # and the pixels outside hair and eyes) far better, takes milliseconds instead of seconds, and gives
-# the same bytes on every CPU (README, report: "Style transfer").
+# the same bytes on every CPU (docs/style_transfer.md; report: "Style transfer").
 DEFAULT_METHOD = "translator"

@@ -107,7 +107,7 @@ def translate_face(translator, evaluator, face: torch.Tensor, targets: Sequence[
 
     The pass runs in float64 on ATen's plain kernels, as `run_cgan.sh` replays its generator: one
     forward pass then gives the same pixels on every x86-64 CPU (the inversion's 150 Adam steps
-    cannot promise that; see README)."""
+    cannot promise that; see docs/style_transfer.md)."""
     import copy
 
     from hw3.images import tag_tensors

@@ -72,6 +72,8 @@ def export_generator(checkpoint: str | Path, out_path: str | Path, note: str = "
         # evaluation that picked it when it is the run's best step (hw3.train.periodic_eval).
         "budget": run_meta.get("budget"),
         "evaluation": run_meta.get("evaluation"),
+        # Where and why the run stopped (hw3.train.stopping), once it has.
+        "stopping": run_meta.get("stopping"),
     })
     run_log = run_dir_of(checkpoint) / "log.jsonl"
     if run_log.is_file():

@@ -14,7 +14,7 @@ the colour of lowest cost (distance plus VECTOR_WEIGHT times one minus the cosin
 - a word whose runner-up colour costs less than MARGIN more than the best: both are named.
 A word ending in '-ish' ('reddish', 'bluish') is weighed as its stem ('redd', 'blu').
 The three constants were chosen on the dev set of `hw3.text.misspellings` (seed 1 and its own
-non-colour words) and measured once on the test set (`hw3 text measure`; README).
+non-colour words) and measured once on the test set (`hw3 text measure`; docs/free_text.md).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ COLOUR_GLOSSARY: dict[str, dict[str, str]] = {
              "hazel": "brown"},
 }
 
-# Chosen on the dev set (see `hw3.text.misspellings`, README "Word vectors and free-text tags").
+# Chosen on the dev set (see `hw3.text.misspellings`, docs/free_text.md, "How a word becomes a colour").
 MAX_SPELLING_DISTANCE = 1.5  # one wrong, missing, extra or swapped letter, and a doubled one
 VECTOR_WEIGHT = 0.5  # cost of a cosine of 0 against 1, in spelling edits
 MARGIN = 0.5  # least cost between the best colour and the runner-up

@@ -122,6 +122,11 @@ def read_checkpoint_meta(path: str | Path) -> dict[str, Any]:
     return json.loads((Path(path) / META_FILE).read_text(encoding="utf-8"))
 
 
+def add_to_checkpoint_meta(path: str | Path, values: dict[str, Any]) -> None:
+    """Merge `values` into a saved checkpoint's meta.json (the stopping record, after the fact)."""
+    write_json_atomic(Path(path) / META_FILE, {**read_checkpoint_meta(path), **values})
+
+
 def load_latest_good(run_dir: str | Path, state: TrainingState, device: torch.device, warn) -> Path | None:
     """Load the newest checkpoint that reads back whole; a damaged newer one is skipped with a
     warning (a disk error or a hand edit, since checkpoints are renamed into place complete)."""

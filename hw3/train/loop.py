@@ -20,11 +20,13 @@ from hw3.models import Discriminator, Generator
 from hw3.models.translator import Translator
 from hw3.images import preview_inputs, save_grid, translation_preview
 from hw3.train.checkpoint import (
-    TrainingState, best_checkpoint_dir, latest_checkpoint, load_latest_good, read_checkpoint_meta, save_checkpoint,
+    TrainingState, add_to_checkpoint_meta, best_checkpoint_dir, latest_checkpoint, load_latest_good, read_checkpoint_meta, save_checkpoint,
 )
 from hw3.train.config import TrainConfig, config_changes, config_to_dict
 from hw3.train.data_feed import NOISE_STREAM, PREVIEW_STREAM, Batch, BatchFeed, step_generator
 from hw3.train.ema import GeneratorAverage, standing_statistics
+from hw3.train.fast_path import wrap_for_compile
+from hw3.train.stopping import plateau_reached, stop_record
 from hw3.train.log import TrainingLog, read_log
 from hw3.train.periodic_eval import PeriodicEvaluation, best_evaluation, selection_key
 from hw3.train.runtime import (
@@ -44,6 +46,7 @@ class TrainResult:
     last_checkpoint: Path | None
     images_per_second: float
     device: str  # where the steps ran: "cpu", "cuda" or "mps"
+    stop_reason: str | None = None  # "plateau", "cap" or "num_steps" (hw3.train.stopping)
 
 
 def build_networks(config: TrainConfig, device: torch.device) -> tuple[nn.Module, nn.Module]:
@@ -81,6 +84,25 @@ def _run_meta(config: TrainConfig, group: ProcessGroup, device: torch.device) ->
         "world_size": group.world_size,
         "device": device_description(device),
     }
+
+
+def _fast_path_record(config: TrainConfig, precision: Precision, device: torch.device) -> dict:
+    """What this run speeds up and how, for meta.json: precision, layout, optimiser kernel, and
+    per network whether it is compiled (filled in by `wrap_for_compile`)."""
+    loss = config.loss
+    penalised = loss.gradient_penalty_weight > 0 or loss.r1_weight > 0 or loss.r2_weight > 0
+    record = {
+        "autocast": str(precision.dtype).removeprefix("torch.") if precision.dtype else "off (float32)",
+        "channels_last": config.channels_last,
+        "optimizer": config.optimizer.kernel(device),
+        "compile": {} if config.compile else {"generator": "eager: compile = false",
+                                               "discriminator": "eager: compile = false"},
+    }
+    if penalised:
+        # AOTAutograd has no double backward: the penalty's pass through D always runs eagerly.
+        record["penalty_pass"] = "eager, " + ("float32" if loss.penalty_float32 or precision.dtype is None
+                                              else str(precision.dtype).removeprefix("torch."))
+    return record
 
 
 def budget_of(state: TrainingState, meta: dict) -> dict:
@@ -186,6 +208,8 @@ class _Run:
     last_checkpoint: Path | None
     evaluation: PeriodicEvaluation | None
     best: dict | None  # the best evaluation record so far
+    evaluations: list[dict]  # every evaluation record so far, for the stopping rule
+    stopped: dict | None = None  # hw3.train.stopping.stop_record, once the run has stopped
 
 
 def _set_up(config: TrainConfig, resume: bool, allow_config_change: bool, group: ProcessGroup,
@@ -209,8 +233,8 @@ def _set_up(config: TrainConfig, resume: bool, allow_config_change: bool, group:
     optimizer = config.optimizer
     state = TrainingState(
         generator, discriminator, average.average,
-        optimizer.build(generator.parameters(), optimizer.lr_generator),
-        optimizer.build(discriminator.parameters(), optimizer.lr_discriminator),
+        optimizer.build(generator.parameters(), optimizer.lr_generator, device),
+        optimizer.build(discriminator.parameters(), optimizer.lr_discriminator, device),
     )
     resumed_from = load_latest_good(run_dir, state, device, _warn) if resume else None
     if resume and resumed_from is None and latest_checkpoint(run_dir) is not None:
@@ -224,21 +248,34 @@ def _set_up(config: TrainConfig, resume: bool, allow_config_change: bool, group:
         ids = [device.index] if device.type == "cuda" else None
         generator_step = DistributedDataParallel(generator, device_ids=ids)
         discriminator_step = DistributedDataParallel(discriminator, device_ids=ids)
-    if config.compile:
-        generator_step, discriminator_step = torch.compile(generator_step), torch.compile(discriminator_step)
+    precision = Precision(device, config.mixed_precision)
     meta = _run_meta(config, group, device)
+    meta["fast_path"] = _fast_path_record(config, precision, device)
+    if config.compile:
+        compiled = wrap_for_compile({"generator": generator_step, "discriminator": discriminator_step}, device,
+                                    meta["fast_path"]["compile"], _warn if group.is_main else lambda message: None)
+        generator_step, discriminator_step = compiled["generator"], compiled["discriminator"]
     if config_history:
         meta["config_changes"] = config_history
     evaluation = best = None
+    evaluations: list[dict] = []
     if group.is_main and config.evaluation.every > 0:
         evaluation = PeriodicEvaluation(config.evaluation, config.conditional, config.generator.z_dim,
                                         config.data.root, images, device)
         if log.path.exists():
-            best = best_evaluation(read_log(log.path), config.evaluation.min_seen_accuracy)
+            evaluations = [record for record in read_log(log.path) if "eval_fid" in record]
+            best = best_evaluation(evaluations, config.evaluation.min_seen_accuracy)
     loss = TranslationLoss(config.loss) if config.task == "translate" else GANLoss(config.loss)
-    return _Run(config, group, device, run_dir, feed, state, average, loss,
-                Precision(device, config.mixed_precision), generator_step, discriminator_step, log, meta,
-                resumed_from, evaluation, best)
+    run = _Run(config, group, device, run_dir, feed, state, average, loss,
+               precision, generator_step, discriminator_step, log, meta,
+               resumed_from, evaluation, best, evaluations)
+    # A resumed run that had already met its rule stays stopped.
+    evidence = plateau_reached(evaluations, config.stopping)
+    if evidence is not None:
+        run.stopped = stop_record("plateau", state.step, state.images_through_d, config.stopping, evidence)
+    elif config.stopping.max_images and state.images_through_d >= config.stopping.max_images:
+        run.stopped = stop_record("cap", state.step, state.images_through_d, config.stopping)
+    return run
 
 
 def _training_step(run: _Run) -> dict[str, torch.Tensor]:
@@ -281,21 +318,52 @@ def _evaluate(run: _Run) -> dict:
                                                  "evaluation": record},
                         keep=run.config.keep_checkpoints, final=best_checkpoint_dir(run.run_dir))
     run.log.append(record)
+    run.evaluations.append(record)
+    evidence = plateau_reached(run.evaluations, run.config.stopping)
+    if evidence is not None:
+        run.stopped = stop_record("plateau", run.state.step, run.state.images_through_d, run.config.stopping, evidence)
     return record
 
 
-def _upkeep(run: _Run, done: bool) -> None:
-    """Previews, evaluation and checkpoints due at this step (on rank 0; every rank waits)."""
+def _evaluation_due(run: _Run, images_before: int, done: bool) -> bool:
+    """Every `evaluation.every` steps, at the end, and on reaching each of `evaluation.at_images`."""
+    if run.evaluation is None:
+        return False
+    config, state = run.config, run.state
+    crossed = any(images_before < budget <= state.images_through_d for budget in config.evaluation.at_images)
+    return state.step % config.evaluation.every == 0 or done or crossed
+
+
+def _stop_decision(run: _Run, done: bool) -> None:
+    """Sets `run.stopped` at the image cap or the last step; every process agrees with rank 0."""
+    state, rule = run.state, run.config.stopping
+    if run.stopped is None and rule.max_images and state.images_through_d >= rule.max_images:
+        run.stopped = stop_record("cap", state.step, state.images_through_d, rule)
+    if run.stopped is None and done:
+        run.stopped = stop_record("num_steps", state.step, state.images_through_d, rule)
+    if run.group.distributed:
+        flag = torch.tensor([run.stopped is not None], dtype=torch.int32, device=run.device)
+        torch.distributed.broadcast(flag, src=0)
+        if flag.item() and run.stopped is None:
+            run.stopped = stop_record("rank 0 stopped", state.step, state.images_through_d, rule)
+
+
+def _upkeep(run: _Run, done: bool, images_before: int) -> None:
+    """Previews, evaluation, the stopping rule and checkpoints due at this step (on rank 0;
+    every rank waits)."""
     config, state, group = run.config, run.state, run.group
+    eval_due = group.is_main and _evaluation_due(run, images_before, done)
+    if eval_due:
+        _refresh_average(config, run.average.average, run.device)
+        _evaluate(run)
+    _stop_decision(run, done)
+    done = run.stopped is not None
     preview_due = state.step % config.sample_every == 0 or done
     checkpoint_due = state.step % config.checkpoint_every == 0 or done
-    eval_due = run.evaluation is not None and (state.step % config.evaluation.every == 0 or done)
-    if group.is_main and (preview_due or checkpoint_due or eval_due):
+    if group.is_main and (preview_due or checkpoint_due) and not eval_due:
         _refresh_average(config, run.average.average, run.device)
     if group.is_main and preview_due:
         _save_preview(config, run.average.average, run.feed, run.run_dir / "samples" / f"step_{state.step:07d}.png")
-    if group.is_main and eval_due:
-        _evaluate(run)
     if checkpoint_due:
         if group.is_main:
             if not (_all_finite(state.generator) and _all_finite(state.discriminator)):
@@ -304,7 +372,11 @@ def _upkeep(run: _Run, done: bool) -> None:
                     f"checkpoint: {run.last_checkpoint or 'none yet'}"
                 )
             meta = {**run.meta, "budget": budget_of(state, run.meta)}
+            if run.stopped is not None:
+                meta["stopping"] = run.stopped
             run.last_checkpoint = save_checkpoint(run.run_dir, state, meta, keep=config.keep_checkpoints)
+            if run.stopped is not None and best_checkpoint_dir(run.run_dir).is_dir():
+                add_to_checkpoint_meta(best_checkpoint_dir(run.run_dir), {"stopping": run.stopped})
         group.barrier()
 
 
@@ -318,7 +390,8 @@ def _train(config: TrainConfig, resume: bool, progress: bool, allow_config_chang
     images_per_second = 0.0
     bar = tqdm(total=config.num_steps, initial=state.step, disable=not (progress and group.is_main),
                desc=config.name, unit="step", dynamic_ncols=True)
-    while state.step < config.num_steps:
+    while state.step < config.num_steps and run.stopped is None:
+        images_before = state.images_through_d
         stats = _training_step(run)
         finite &= stats.pop("_finite")
         bar.update(1)
@@ -340,7 +413,11 @@ def _train(config: TrainConfig, resume: bool, progress: bool, allow_config_chang
         now = time.perf_counter()
         state.wall_seconds += now - wall_clock  # the budget's clock: steps and upkeep alike
         wall_clock = now
-        _upkeep(run, done)
+        _upkeep(run, done, images_before)
         clock += time.perf_counter() - now  # images/s measures training steps only
     bar.close()
-    return TrainResult(run.run_dir, state.step, run.last_checkpoint, images_per_second, device.type)
+    if run.stopped is not None and run.stopped["reason"] in ("plateau", "cap") and group.is_main:
+        print(f"{config.name}: stopped at step {state.step:,} ({state.images_through_d:,} real images through D): "
+              f"{run.stopped['reason']}", file=sys.stderr)
+    return TrainResult(run.run_dir, state.step, run.last_checkpoint, images_per_second, device.type,
+                       None if run.stopped is None else run.stopped["reason"])

@@ -39,6 +39,8 @@ class PeriodicEvalConfig:
     num_reference: int = 5280  # real faces (the whole balanced test split)
     evaluator: str = "weights/evaluator.safetensors"
     min_seen_accuracy: float = 0.95  # conditional runs: the accuracy a best step must reach
+    # Also evaluated when the run reaches these real-image counts: the study's side-by-side budgets.
+    at_images: tuple[int, ...] = (400_000, 1_600_000)
 
     def __post_init__(self):
         if self.every < 0 or self.num_samples < 2 or self.num_reference < 2:

@@ -10,6 +10,7 @@ import torch
 import torch.distributed as dist
 
 from hw3.errors import InputError
+from hw3.train import fast_path
 
 
 def resolve_device(name: str, local_rank: int = 0) -> torch.device:
@@ -38,12 +39,17 @@ def resolve_device(name: str, local_rank: int = 0) -> torch.device:
 
 
 def mixed_precision_dtype(device: torch.device, enabled: bool) -> torch.dtype | None:
-    """bf16 where the GPU computes it natively (compute capability 8.0, Ampere, and later), fp16
-    on older CUDA GPUs (with loss scaling, see `Precision`), full fp32 on CPU and MPS.
+    """bf16 where the hardware computes it natively: GPUs of compute capability 8.0 (Ampere) and
+    later, and CPUs with AVX512_BF16 or AMX; fp16 on older CUDA GPUs (with loss scaling, see
+    `Precision`); full fp32 on other CPUs and on MPS.
 
     `torch.cuda.is_bf16_supported()` is also true on GPUs that only emulate bf16, slowly.
     """
-    if not enabled or device.type != "cuda":
+    if not enabled:
+        return None
+    if device.type == "cpu":
+        return torch.bfloat16 if fast_path.cpu_computes_bf16() else None
+    if device.type != "cuda":
         return None
     major, _ = torch.cuda.get_device_capability(device)
     return torch.bfloat16 if major >= 8 else torch.float16
