@@ -15,7 +15,7 @@ SEED ?= 0
 SHIPPED_CONDITIONAL := acgan
 VARIANTS := dcgan dcgan_sn cgan_course cgan wgan_clip wgan_gp acgan r3gan
 
-.PHONY: venv data test bench bench-sample samples study study-results ablations translator restyle-measure weights weights-all report text-compare vectors free-text-measure notebooks course-report clean-venv
+.PHONY: venv data test bench fast-path-check study-gpu bench-sample samples study study-results ablations translator restyle-measure weights weights-all report text-compare vectors free-text-measure notebooks course-report clean-venv
 
 venv: $(VENV)/.installed
 
@@ -39,8 +39,40 @@ $(DATA_DIR)/meta.json: | venv
 test: venv
 	$(PY) -m pytest -q
 
+# Every study variant and the translator on the fast path and in float32, each row in a fresh
+# process, 2 threads, with nothing else running. BASE: a commit whose own `hw3 bench train` runs
+# beside it (its default path was float32 and eager), for the "vs base" column. PYTORCH_EXAMPLES:
+# the path of pytorch/examples' dcgan/main.py, timed unchanged on the same images.
+BASE ?= 4773e22
+BENCH_BASE_DIR := .cache/bench-base
+BENCH_VARIANTS := dcgan,dcgan_sn,cgan_course,cgan,wgan_clip,wgan_gp,acgan,r3gan,translator
 bench: venv $(DATA_DIR)/meta.json
-	$(VENV)/bin/hw3 bench train --data $(DATA_DIR) --out report/bench_train.json
+	rm -rf $(BENCH_BASE_DIR) && mkdir -p $(BENCH_BASE_DIR) && git archive $(BASE) | tar -x -C $(BENCH_BASE_DIR)
+	cd $(BENCH_BASE_DIR) && PYTHONPATH=. $(CURDIR)/$(PY) -m hw3 bench train --data $(CURDIR)/$(DATA_DIR) \
+	  --variants $(BENCH_VARIANTS) --out $(CURDIR)/report/results/bench_train_base.json
+	$(VENV)/bin/hw3 bench train --data $(DATA_DIR) --variants $(BENCH_VARIANTS) \
+	  --base report/results/bench_train_base.json $(if $(PYTORCH_EXAMPLES),--pytorch-examples $(PYTORCH_EXAMPLES)) \
+	  --out report/bench_train.json
+
+# The fast path's quality check: acgan and dcgan_sn at 400,000 images on the fast path (seed 0)
+# and in float32 (seeds 0 and 1, the run-to-run spread), one thread each, then their in-training
+# evaluations at 400,000 images side by side (`make report` tabulates them).
+FAST_PATH_RUNS ?= runs/fast_path
+fast-path-check: venv $(DATA_DIR)/meta.json
+	for variant in acgan dcgan_sn; do \
+	  for run in fast_s0 fp32_s0 fp32_s1; do \
+	    OMP_NUM_THREADS=1 $(VENV)/bin/hw3 train --config configs/$$variant.toml --data $(DATA_DIR) --steps 6250 \
+	      --seed $${run#*_s} $$(test $${run%_s*} = fp32 && echo --set mixed_precision=false) \
+	      --out $(FAST_PATH_RUNS)/$${variant}_$$run --resume --no-progress || exit 1; \
+	  done; \
+	done
+	$(VENV)/bin/hw3 collect $(FAST_PATH_RUNS)/*_fast_s0 $(FAST_PATH_RUNS)/*_fp32_s* --at-images 400000 \
+	  --out report/results/fast_path_quality.json
+
+# Every study variant at 10x the CPU study's images, all at once on one GPU, within 8 minutes
+# (each run capped at 420 s); everything under runs/study_gpu/, exported weights included.
+study-gpu: venv $(DATA_DIR)/meta.json
+	$(VENV)/bin/hw3 study-gpu --data $(DATA_DIR) --out runs/study_gpu
 
 bench-sample: venv
 	$(VENV)/bin/hw3 bench sample --out report/bench_sample.json
@@ -143,7 +175,7 @@ vectors: venv $(DATA_DIR)/meta.json
 free-text-measure: venv
 	$(VENV)/bin/hw3 text measure --out report/results/free_text
 
-# The course's own data end to end (README, "Using the course data"): COURSE holds faces/ and
+# The course's own data end to end (docs/course_data.md): COURSE holds faces/ and
 # tags.csv (the 33k set), EXTRA (optional) images/ and tags.csv. Everything lands in runs/course.
 COURSE_DATA ?= data/course
 COURSE_VARIANT ?= acgan

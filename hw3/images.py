@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import stat
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +19,54 @@ FACE_SIZE = 64
 # input), so a face is resized the same way whichever door it comes in by. Lanczos, antialiased
 # by PIL when reducing, keeps the iris's few pixels sharper than bicubic.
 RESIZE_FILTER = Image.Resampling.LANCZOS
+
+
+MAX_IMAGE_SIDE = 4096  # a 64 px face needs nothing near this; below PIL's bomb limit, so PIL never warns
+WIDE_GREY_MODES = ("I;16", "I;16B", "I;16L", "I;16N", "I")  # 16- and 32-bit grey, as 16-bit PNGs open
+_OPENING = threading.Lock()
+
+
+class ImageRefused(ValueError):
+    """An image file this package will not decode; the message says why, without the path."""
+
+
+def open_image(path: str | Path) -> Image.Image:
+    """`path` opened by PIL: header read, pixels not yet decoded. Its size is checked here, not by
+    PIL's decompression-bomb check, which warns on stderr, or fails without saying the size."""
+    mode = os.stat(path).st_mode
+    if not stat.S_ISREG(mode):  # a FIFO would block, /dev/zero would never end
+        raise ImageRefused("is not a regular file (expected an image file)")
+    with _OPENING:  # PIL's limit is a module global, and the course importer opens images from threads
+        limit, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
+        try:
+            image = Image.open(path)
+        finally:
+            Image.MAX_IMAGE_PIXELS = limit
+    width, height = image.size
+    if max(width, height) > MAX_IMAGE_SIDE:
+        image.close()
+        raise ImageRefused(f"is {width} x {height} pixels (expected at most {MAX_IMAGE_SIDE} x {MAX_IMAGE_SIDE})")
+    return image
+
+
+def rgb_image(image: Image.Image) -> Image.Image:
+    """Any decoded PIL image as 8-bit RGB: 16-bit grey scaled to 8 bits (PIL's own conversion
+    clips it, so a 16-bit face came out white), transparency composited over white."""
+    if image.mode in WIDE_GREY_MODES:
+        levels = np.clip(np.asarray(image, dtype=np.int64), 0, 65535)
+        transparency = image.info.get("transparency")
+        image = Image.fromarray(((levels + 128) // 257).astype(np.uint8))  # (H, W) -> mode L
+        if isinstance(transparency, int):
+            image.info["transparency"] = (min(max(transparency, 0), 65535) + 128) // 257
+    if "A" in image.getbands() or "transparency" in image.info:
+        image = Image.alpha_composite(Image.new("RGBA", image.size, "white"), image.convert("RGBA"))
+    return image.convert("RGB")
+
+
+def looks_grey(pixels: np.ndarray) -> bool:
+    """uint8 (H, W, 3) RGB holding a grey picture: no channel differs anywhere by more than 2 levels."""
+    spread = pixels.max(axis=2).astype(np.int16) - pixels.min(axis=2)
+    return int(spread.max()) <= 2
 
 
 def resize_to_face(image: Image.Image) -> Image.Image:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +20,8 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 
 from hw3.errors import InputError
-from hw3.files import write_atomically
+from hw3.files import file_kind, os_reason, write_atomically
+from hw3.reading import read_json_object
 
 
 def sidecar_path(weights_path: str | Path) -> Path:
@@ -26,11 +29,31 @@ def sidecar_path(weights_path: str | Path) -> Path:
 
 
 def file_sha256(path: str | Path) -> str:
+    """sha256 of a regular file; anything else (a FIFO, /dev/zero) would block or never end."""
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
+    try:
+        with open(path, "rb") as handle:
+            mode = os.fstat(handle.fileno()).st_mode
+            if not stat.S_ISREG(mode):
+                raise InputError(f"{path}: is {file_kind(mode)} (expected a weights file)")
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError as error:
+        raise InputError(f"{path}: cannot read it ({os_reason(error)}; expected a weights file)") from None
     return digest.hexdigest()
+
+
+def check_recorded_sha256(path: Path, sidecar: dict[str, Any], source: Path, field: str = "sha256") -> None:
+    """A shipped file's sidecar records its sha256 in `field`, and the file still has it; else a
+    one-line InputError."""
+    recorded = sidecar.get(field)
+    if field not in sidecar:
+        raise InputError(f"{source}: no '{field}' field (expected the sha256 of {path.name}, as hw3 writes it)")
+    if not (isinstance(recorded, str) and len(recorded) == 64):
+        raise InputError(f"{source}: '{field}' is {json.dumps(recorded)[:80]} (expected the 64-character "
+                         f"hex sha256 of {path.name})")
+    if file_sha256(path) != recorded:
+        raise InputError(f"{path}: sha256 differs from the one in {source.name} (file changed or corrupt)")
 
 
 def git_commit(repo_dir: str | Path | None = None) -> str:
@@ -98,23 +121,6 @@ def load_module_weights(module: nn.Module, path: str | Path, device: torch.devic
 
 def _first_line(error: Exception) -> str:
     return (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
-
-
-def read_json_object(path: str | Path, expected: str) -> dict[str, Any]:
-    """A JSON object from `path`; a missing or malformed file is a one-line InputError naming the
-    file (and line), with `expected` saying what should have been there."""
-    path = Path(path)
-    try:
-        values = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file (expected {expected})") from None
-    except OSError as error:
-        raise InputError(f"{path}: cannot read it ({error.strerror}; expected {expected})") from None
-    except json.JSONDecodeError as error:
-        raise InputError(f"{path}:{error.lineno}: not JSON ({error.msg})") from None
-    if not isinstance(values, dict):
-        raise InputError(f"{path}:1: expected a JSON object ({expected})")
-    return values
 
 
 def read_sidecar(weights_path: str | Path) -> dict[str, Any]:

@@ -141,7 +141,8 @@ def test_gradient_penalty_draws_one_alpha_per_sample_and_differentiates_at_the_i
     assert penalty.item() == pytest.approx(expected.item(), rel=1e-5)
 
 
-def test_gradient_penalty_runs_in_float32_under_autocast():
+@pytest.mark.parametrize("float32, pass_dtype", [(False, torch.bfloat16), (True, torch.float32)])
+def test_gradient_penalty_pass_follows_autocast_unless_float32(float32, pass_dtype):
     dtypes = []
     conv = nn.Conv2d(3, 1, 64)
 
@@ -151,10 +152,14 @@ def test_gradient_penalty_runs_in_float32_under_autocast():
         dtypes.append(output.dtype)
         return output
 
+    real, fake = torch.rand(2, 3, 64, 64), torch.rand(2, 3, 64, 64)
     with torch.autocast("cpu", dtype=torch.bfloat16):
-        penalty, _ = gradient_penalty(critic, torch.rand(2, 3, 64, 64), torch.rand(2, 3, 64, 64),
-                                      torch.Generator().manual_seed(0))
-    assert dtypes == [torch.float32, torch.float32] and penalty.dtype == torch.float32
+        penalty, norm = gradient_penalty(critic, real, fake, torch.Generator().manual_seed(0), float32=float32)
+    # The interpolates go in as float32; the conv runs in the pass's precision; the norm is float32.
+    assert dtypes == [torch.float32, pass_dtype] and penalty.dtype == torch.float32
+    exact, exact_norm = gradient_penalty(critic, real, fake, torch.Generator().manual_seed(0))
+    assert penalty.item() == pytest.approx(exact.item(), rel=0.05 if not float32 else 1e-6)
+    assert norm.item() == pytest.approx(exact_norm.item(), rel=0.01 if not float32 else 1e-6)
 
 
 def test_wgan_gp_loss_adds_weighted_penalty_and_rejects_batch_norm_critics():

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+from hw3.errors import Interrupted
 from skimage.draw import polygon as skimage_polygon
 
 from hw3.cli import main
@@ -179,7 +181,7 @@ def test_interrupted_render_leaves_no_tags_file(tmp_path, monkeypatch):
         return original(task, **kwargs)
 
     monkeypatch.setattr(writer, "render_jpeg", fail_midway)
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(Interrupted, match="before any tags file was written"):
         render_dataset(RenderConfig(tmp_path, 3, seed=1, num_test_per_pair=1))
     for name in ("train/tags.csv", "train/tags_full.csv", "test/tags.csv", "test/tags_full.csv", "meta.json"):
         assert not (tmp_path / name).exists(), name

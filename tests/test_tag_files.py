@@ -79,7 +79,7 @@ def test_empty_file_is_an_input_error(tmp_path, reader, content):
 def test_missing_file_is_an_input_error(tmp_path, reader):
     with pytest.raises(InputError) as caught:
         reader(tmp_path / "nope.csv")
-    assert str(caught.value) == f"{tmp_path / 'nope.csv'}: cannot read tags file (No such file or directory)"
+    assert str(caught.value) == f"{tmp_path / 'nope.csv'}: no such file (expected a tags file)"
 
 
 # ---- 33k set: `ID,tag:count<TAB>tag:count...` ------------------------------------------------

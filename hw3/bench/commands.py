@@ -1,4 +1,6 @@
-"""`hw3 bench train`: images/s of each variant's training step against the reference loop.
+"""`hw3 bench train`: images/s of every study variant and the translator, on the fast path and
+in float32, against the in-repo reference loop, optionally against an unchanged pytorch/examples
+DCGAN and against another commit's measurements.
 
 `hw3 bench sample` (cold start of the run scripts) lives in `hw3.bench.sample_speed`.
 """
@@ -11,63 +13,153 @@ import tempfile
 from pathlib import Path
 
 from hw3.bench import sample_speed
+from hw3.bench.train_speed import PATHS, SpeedRequest, measure_here, measure_in_subprocess, read_base
+from hw3.errors import InputError
 
-VARIANTS = ("dcgan", "cgan", "wgan_gp", "acgan")
+VARIANTS = ("dcgan", "dcgan_sn", "cgan_course", "cgan", "wgan_clip", "wgan_gp", "acgan", "r3gan", "translator")
+MAX_STEPS, MAX_BATCH = 10_000, 4096
+
+
+def _add_measurement_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", default="data/anime", help="rendered data root")
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--steps", type=int, default=20, help="timed steps, after as many warm-up steps")
+    parser.add_argument("--device", default="cpu")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     bench = subparsers.add_parser("bench", help="speed measurements")
     commands = bench.add_subparsers(dest="bench_command", required=True)
-    parser = commands.add_parser("train", help="training images/s of each variant and of a reference loop")
-    parser.add_argument("--data", default="data/anime", help="rendered data root")
+    parser = commands.add_parser("train", help="training images/s of each variant, fast path and fp32")
+    _add_measurement_arguments(parser)
     parser.add_argument("--configs", default="configs", help="folder of <variant>.toml files")
     parser.add_argument("--variants", default=",".join(VARIANTS), help="comma-separated variants")
-    parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--steps", type=int, default=20, help="timed steps, after as many warm-up steps")
-    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--paths", default="fp32,fast", help="comma-separated: fp32 (float32, eager), fast")
+    parser.add_argument("--base", help="another commit's `hw3 bench train --out` file, for a 'vs base' column")
+    parser.add_argument("--pytorch-examples", metavar="MAIN_PY",
+                        help="pytorch/examples' dcgan/main.py, timed unchanged on the same images")
     parser.add_argument("--out", help="write the results as JSON here")
     parser.set_defaults(run=run_bench_train)
+    one = commands.add_parser("train-one", help=argparse.SUPPRESS)  # one row, in its own process
+    _add_measurement_arguments(one)
+    one.add_argument("--variant", required=True)
+    one.add_argument("--path", choices=tuple(PATHS), required=True)
+    one.add_argument("--config", required=True)
+    one.add_argument("--scratch", required=True)
+    one.set_defaults(run=run_bench_train_one)
     sample_speed.register(commands)
 
 
-def _variant_images_per_second(args: argparse.Namespace, variant: str, run_dir: Path) -> float:
-    from hw3.train.config import load_config
-    from hw3.train.loop import train
+def _check(args: argparse.Namespace) -> None:
+    if not 1 <= args.steps <= MAX_STEPS:
+        raise InputError(f"--steps {args.steps}: expected 1 to {MAX_STEPS:,}")
+    if not 1 <= args.batch_size <= MAX_BATCH:
+        raise InputError(f"--batch-size {args.batch_size}: expected 1 to {MAX_BATCH}")
+    if not (Path(args.data) / "train" / "images").is_dir():
+        raise InputError(f"{args.data}: no rendered training images (expected {args.data}/train/images; "
+                         "run `make data`)")
 
-    # Two logging intervals of `steps`: the first warms up, the loop reports the rate of the last.
-    config = load_config(Path(args.configs) / f"{variant}.toml", typed_overrides={
-        "data.root": args.data, "batch_size": args.batch_size, "device": args.device,
-        "num_steps": 2 * args.steps, "log_every": args.steps,
-        "sample_every": 10**9, "checkpoint_every": 10**9, "out_dir": str(run_dir / variant),
-    })
-    return train(config, progress=False).images_per_second
+
+def _request(args: argparse.Namespace, variant: str, path: str, config: Path) -> SpeedRequest:
+    return SpeedRequest(variant, path, config, Path(args.data), args.batch_size, args.steps, args.device)
+
+
+def run_bench_train_one(args: argparse.Namespace) -> int:
+    _check(args)
+    rate = measure_here(_request(args, args.variant, args.path, Path(args.config)), Path(args.scratch))
+    print(json.dumps({"images_per_second": rate}))
+    return 0
+
+
+def _parse_list(text: str, allowed: tuple[str, ...], flag: str) -> list[str]:
+    items = [item.strip() for item in text.split(",") if item.strip()]
+    unknown = [item for item in items if item not in allowed]
+    if not items or unknown:
+        raise InputError(f"{flag} {text!r}: expected a comma-separated list of: {', '.join(allowed)}")
+    return items
 
 
 def run_bench_train(args: argparse.Namespace) -> int:
-    import torch
+    _check(args)
+    if args.out:
+        from hw3.files import check_output_file
 
+        check_output_file(args.out, "a JSON file's path")
+    paths = _parse_list(args.paths, tuple(PATHS), "--paths")
+    variants = [v.strip() for v in args.variants.split(",") if v.strip()]
+    configs = {v: Path(args.configs) / f"{v}.toml" for v in variants}
+    missing = [str(path) for path in configs.values() if not path.is_file()]
+    if not variants or missing:
+        raise InputError(f"--variants: no config {', '.join(missing) or 'given'} (expected names of {args.configs}/*.toml)")
+    base = read_base(Path(args.base)) if args.base else {}
+    rows = [_yardsticks(args)] if "dcgan" in configs else []
+    with tempfile.TemporaryDirectory() as scratch:
+        for variant in variants:
+            row = {"variant": variant}
+            for path in paths:
+                row[f"{path}_images_per_second"] = measure_in_subprocess(
+                    _request(args, variant, path, configs[variant]), Path(scratch))
+            rows.append(_finish_row(row, base))
+    print(_table(rows, paths, args, bool(base)))
+    if args.out:
+        from hw3.files import write_text_atomic
+
+        write_text_atomic(args.out, json.dumps(rows, indent=2) + "\n")
+    return 0
+
+
+def _yardsticks(args: argparse.Namespace) -> dict:
+    """The in-repo reference loop and, if given, pytorch/examples' DCGAN, at dcgan.toml's widths."""
+    from hw3.bench.external_dcgan import external_images_per_second
     from hw3.bench.reference_dcgan import reference_images_per_second
     from hw3.train.config import load_config
 
-    # Equal model size: the reference gets the DCGAN config's widths.
     dcgan = load_config(Path(args.configs) / "dcgan.toml")
-    rows = []
-    reference = reference_images_per_second(
-        Path(args.data) / "train" / "images", args.batch_size, args.steps, args.steps,
-        ngf=dcgan.generator.ngf, ndf=dcgan.discriminator.ndf)
-    rows.append({"variant": f"reference (JPEG DataLoader, NCHW fp32, .item() per step; ngf={dcgan.generator.ngf}, "
-                            f"ndf={dcgan.discriminator.ndf})", "images_per_second": reference})
-    with tempfile.TemporaryDirectory() as scratch:
-        for variant in args.variants.split(","):
-            rate = _variant_images_per_second(args, variant, Path(scratch))
-            rows.append({"variant": variant, "images_per_second": rate})
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, batch {args.batch_size}, "
-          f"device {args.device}\n")
-    print("| variant | images/s | vs reference |\n|---|---:|---:|")
-    for row in rows:
-        row["speedup"] = row["images_per_second"] / reference
-        print(f"| {row['variant']} | {row['images_per_second']:.0f} | {row['speedup']:.2f}x |")
-    if args.out:
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
-    return 0
+    ngf, ndf = dcgan.generator.ngf, dcgan.discriminator.ndf
+    images = Path(args.data) / "train" / "images"
+    row = {"variant": f"reference (JPEG DataLoader, NCHW fp32, .item() per step; ngf={ngf}, ndf={ndf})",
+           "images_per_second": reference_images_per_second(images, args.batch_size, args.steps, args.steps,
+                                                            ngf=ngf, ndf=ndf)}
+    if args.pytorch_examples:
+        row["pytorch_examples_images_per_second"] = external_images_per_second(
+            Path(args.pytorch_examples), images, args.batch_size, ngf, ndf)
+    return row
+
+
+def _finish_row(row: dict, base: dict[str, float]) -> dict:
+    fast, fp32 = row.get("fast_images_per_second"), row.get("fp32_images_per_second")
+    # images_per_second is the default path's rate: what a training run of the variant gets.
+    row["images_per_second"] = fast if fast is not None else fp32
+    if fast is not None and fp32 is not None:
+        row["fast_over_fp32"] = fast / fp32
+    if row["variant"] in base:
+        row["base_images_per_second"] = base[row["variant"]]
+        row["over_base"] = row["images_per_second"] / base[row["variant"]]
+    return row
+
+
+def _table(rows: list[dict], paths: list[str], args: argparse.Namespace, with_base: bool) -> str:
+    import torch
+
+    lines = [f"torch {torch.__version__}, {torch.get_num_threads()} threads, batch {args.batch_size}, "
+             f"device {args.device}, {args.steps} timed steps after {args.steps} warm-up steps", ""]
+    reference = rows[0] if rows and rows[0]["variant"].startswith("reference") else None
+    if reference:
+        lines.append(f"reference loop: {reference['images_per_second']:.0f} images/s")
+        if "pytorch_examples_images_per_second" in reference:
+            lines.append(f"pytorch/examples dcgan/main.py: {reference['pytorch_examples_images_per_second']:.0f} images/s")
+        lines.append("")
+    header = ["variant"] + [f"{path} images/s" for path in paths] + (["fast / fp32"] if len(paths) == 2 else [])
+    header += ["vs base"] if with_base else []
+    lines += ["| " + " | ".join(header) + " |", "|---" + "|---:" * (len(header) - 1) + "|"]
+    for row in rows[1 if reference else 0:]:
+        cells = [row["variant"]] + [f"{row[f'{path}_images_per_second']:.0f}" for path in paths]
+        cells += [f"{row['fast_over_fp32']:.2f}x"] if len(paths) == 2 else []
+        cells += [f"{row['over_base']:.2f}x" if "over_base" in row else "–"] if with_base else []
+        lines.append("| " + " | ".join(cells) + " |")
+    if reference and "pytorch_examples_images_per_second" in reference:
+        dcgan = next((row for row in rows if row["variant"] == "dcgan"), None)
+        if dcgan:
+            ratio = dcgan["images_per_second"] / reference["pytorch_examples_images_per_second"]
+            lines += ["", f"dcgan against pytorch/examples: {ratio:.2f}x"]
+    return "\n".join(lines)

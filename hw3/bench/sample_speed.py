@@ -22,7 +22,7 @@ SCRIPTS = {"cgan": ["bash", "run_cgan.sh", "testing_tags.txt"], "gan": ["bash", 
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("sample", help="cold-start seconds of run_cgan.sh and run_gan.sh")
-    parser.add_argument("--repeats", type=int, default=5, help="cold runs per script")
+    parser.add_argument("--repeats", type=int, default=5, help="cold runs per script (1 to 100)")
     parser.add_argument("--out", help="write the results as JSON here")
     parser.set_defaults(run=run_bench_sample)
 
@@ -36,6 +36,13 @@ def cold_start_seconds(command: list[str]) -> float:
 def run_bench_sample(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
+    from hw3.errors import InputError
+    from hw3.files import check_output_file, write_text_atomic
+
+    if not 1 <= args.repeats <= 100:
+        raise InputError(f"--repeats {args.repeats}: expected 1 to 100")
+    if args.out:
+        check_output_file(args.out, "a JSON file's path")
     # Round by round, so a busy moment of the machine falls on every command alike.
     seconds: dict[str, list[float]] = {name: [] for name in SCRIPTS}
     for _ in tqdm(range(args.repeats), desc="bench sample", unit="round"):
@@ -48,6 +55,5 @@ def run_bench_sample(args: argparse.Namespace) -> int:
     for row in rows:
         print(f"| `{row['command']}` | {row['median_seconds']:.2f} | {row['max_seconds']:.2f} |")
     if args.out:
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+        write_text_atomic(args.out, json.dumps(rows, indent=2) + "\n")
     return 0

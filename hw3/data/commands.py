@@ -5,9 +5,20 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 
-from hw3.errors import InputError
+from hw3.bounds import SEED_FLAG, int_flag, number_flag
+from hw3.errors import InputError, Interrupted
+
+# Every image's tags are held in memory until the end: a million images (33 times `make data`,
+# 7 GB of JPEGs) take a few hundred MB; a typo of 10**12 would fill any machine.
+RENDER_IMAGES = int_flag(1, 1_000_000)
+RENDER_TEST_PER_PAIR = int_flag(1, 1000)
+RENDER_WORKERS = int_flag(1, 256)  # processes; more than the CPUs only costs memory
+TEST_PER_PAIR = int_flag(1, 1000)
+TEST_FRACTION = number_flag(0.0, 1.0, high_open=True)
+IMPORT_WORKERS = int_flag(1, 64)  # decoding threads
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -16,12 +27,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     render = data_commands.add_parser(
         "render", help="render the procedural anime-face data set (train and balanced test split)")
     render.add_argument("--out", type=Path, required=True, help="output folder (created if missing)")
-    render.add_argument("--n", type=int, required=True, help="number of training images")
-    render.add_argument("--seed", type=int, default=0, help="same seed and counts give identical files")
-    render.add_argument("--n-test-per-pair", type=int, default=40,
-                        help="test images per (hair, eyes) pair, for all 132 pairs (default 40)")
-    render.add_argument("--workers", type=int, default=None,
-                        help="worker processes (default: all CPUs); the output does not depend on it")
+    render.add_argument("--n", type=RENDER_IMAGES, required=True, help=f"number of training images, {RENDER_IMAGES}")
+    render.add_argument("--seed", type=SEED_FLAG, default=0, help=f"same seed and counts give identical files; {SEED_FLAG}")
+    render.add_argument("--n-test-per-pair", type=RENDER_TEST_PER_PAIR, default=40,
+                        help=f"test images per (hair, eyes) pair, for all 132 pairs; {RENDER_TEST_PER_PAIR}")
+    render.add_argument("--workers", type=RENDER_WORKERS, default=None,
+                        help=f"worker processes (default: all CPUs), {RENDER_WORKERS}; the output does not depend on it")
     render.set_defaults(run=run_render)
 
     course = data_commands.add_parser(
@@ -35,35 +46,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     course.add_argument("--extra-tags", type=Path,
                         help="its tags.csv, 'id,<colour> hair <colour> eyes' (default: tags.csv beside --extra)")
     course.add_argument("--out", type=Path, required=True, help="output folder: empty, absent or an earlier import")
-    course.add_argument("--seed", type=int, default=0, help="seed of the test split (same inputs and seed: same files)")
+    course.add_argument("--seed", type=SEED_FLAG, default=0,
+                        help=f"seed of the test split (same inputs and seed: same files); {SEED_FLAG}")
     course.add_argument("--held-out", choices=("default", "none"), default="default",
                         help="default: the 12 pairs of hw3/data/pairs.py appear in the test split only; "
                              "none: every pair may train")
-    course.add_argument("--test-per-pair", type=int, default=40, help="test faces per pair at most (default 40)")
-    course.add_argument("--test-fraction", type=float, default=0.2,
-                        help="share of a seen pair's faces the test split may take at most (default 0.2)")
-    course.add_argument("--min-test-per-pair", type=int, default=5,
-                        help="a seen pair that would get fewer test faces gets none (default 5)")
-    course.add_argument("--workers", type=int, default=None, help="decoding threads (default: CPUs, at most 8)")
+    course.add_argument("--test-per-pair", type=TEST_PER_PAIR, default=40,
+                        help=f"test faces per pair at most, {TEST_PER_PAIR} (default 40)")
+    course.add_argument("--test-fraction", type=TEST_FRACTION, default=0.2,
+                        help=f"share of a seen pair's faces the test split may take at most, {TEST_FRACTION} (default 0.2)")
+    course.add_argument("--min-test-per-pair", type=TEST_PER_PAIR, default=5,
+                        help=f"a seen pair that would get fewer test faces gets none; {TEST_PER_PAIR} (default 5)")
+    course.add_argument("--workers", type=IMPORT_WORKERS, default=None,
+                        help=f"decoding threads (default: CPUs, at most 8), {IMPORT_WORKERS}")
     course.add_argument("--no-progress", action="store_true", help="no progress bar")
     course.set_defaults(run=run_import)
-
-
-def _require(flag: str, value: int, minimum: int, meaning: str) -> None:
-    if value < minimum:
-        raise InputError(f"{flag} {value}: expected {meaning} >= {minimum}")
 
 
 def run_render(args: argparse.Namespace) -> int:
     from hw3.data.render.writer import RenderConfig, render_dataset  # deferred: keeps `hw3 --help` fast
 
-    workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
-    _require("--n", args.n, 1, "a number of training images")
-    _require("--n-test-per-pair", args.n_test_per_pair, 1, "a number of test images per pair")
-    _require("--workers", workers, 1, "a number of worker processes")
-    _require("--seed", args.seed, 0, "a seed")
-    if args.out.exists() and not args.out.is_dir():
-        raise InputError(f"--out {args.out}: is a file (expected a folder)")
+    workers = args.workers if args.workers is not None else min(os.cpu_count() or 1, RENDER_WORKERS.bounds.high)
     summary = render_dataset(RenderConfig(args.out, args.n, args.seed, args.n_test_per_pair, workers))
     print(summary)
     return 0
@@ -84,14 +87,15 @@ def run_import(args: argparse.Namespace) -> int:
         sources.append(CourseSource(name, image_dir, tags_file or image_dir.parent / "tags.csv", tag_format))
     if not sources:
         raise InputError("no source given (expected --faces DIR and/or --extra DIR)")
-    _require("--test-per-pair", args.test_per_pair, 1, "a number of test faces per pair")
-    _require("--min-test-per-pair", args.min_test_per_pair, 1, "a number of test faces per pair")
-    _require("--seed", args.seed, 0, "a seed")
-    if not 0.0 <= args.test_fraction < 1.0:
-        raise InputError(f"--test-fraction {args.test_fraction}: expected a share in [0, 1)")
     workers = args.workers if args.workers is not None else min(8, os.cpu_count() or 1)
-    _require("--workers", workers, 1, "a number of threads")
     split = SplitConfig(args.seed, args.test_per_pair, args.test_fraction, args.min_test_per_pair,
                         HELD_OUT_PAIRS if args.held_out == "default" else ())
-    print(import_course_data(ImportConfig(tuple(sources), args.out, split, workers, not args.no_progress)))
+    try:
+        summary = import_course_data(ImportConfig(tuple(sources), args.out, split, workers, not args.no_progress))
+    except KeyboardInterrupt:
+        raise Interrupted(f"stopped before the import was complete; {args.out} is as it was (the new import is "
+                          "assembled beside it and renamed in only at the end); run the same command again") from None
+    print(summary)
+    if summary.grey_warning():
+        print(f"warning: {summary.grey_warning()}", file=sys.stderr)
     return 0

@@ -4,8 +4,9 @@ The first open decodes every image named by the tags file (`{id}.jpg` in the ima
 writes `<image_dir>/../.cache/<image_dir>.<tags stem>.<format>.u8.npy` plus a JSON sidecar; later
 opens load that array when the sidecar's fingerprint (the tags file's sha256, each image file's
 size and mtime, the format) still matches, and rebuild it otherwise. Images that are not 64x64
-are resized to 64x64 (Lanczos, antialiased; hw3.images.resize_to_face); grayscale and palette images become RGB, and
-transparent ones are composited over white.
+are resized to 64x64 (Lanczos, antialiased; hw3.images.resize_to_face); grayscale and palette images become RGB
+(16-bit grey scaled to 8 bits), transparent ones are composited over white, and one over 4096 px a
+side is a bad row (hw3.images.open_image).
 
 A row that cannot be used (malformed line, unknown or ambiguous tags, missing or undecodable
 image) is never dropped silently: every one is kept in `.bad_rows` as `FILE:LINE: reason`, and
@@ -30,12 +31,13 @@ from tqdm import tqdm
 
 from hw3.data.tag_files import TaggedRow, read_extra_tags, read_full_tags
 from hw3.errors import InputError
-from hw3.images import resize_to_face
-from hw3.files import write_bytes_with, write_text_atomic
+from hw3.images import ImageRefused, open_image, resize_to_face, rgb_image
+from hw3.files import recover_directory, write_bytes_with, write_text_atomic
+from hw3.reading import MAX_TAGS_BYTES, read_bytes, read_json_object
 
 IMAGE_SIZE = 64
 IMAGE_SUFFIX = ".jpg"
-CACHE_VERSION = 2  # bump when decoding changes (resize filter, colour handling) to rebuild caches
+CACHE_VERSION = 3  # bump when decoding changes (resize filter, colour handling) to rebuild caches
 TAG_READERS = {"extra": read_extra_tags, "full": read_full_tags}
 SHOWN_BAD_ROWS = 5  # how many messages a skip warning quotes; all are in `.bad_rows`
 
@@ -55,6 +57,7 @@ class TaggedImageDataset(Dataset):
         on_bad_row: str = "skip",
         cache_dir: str | Path | None = None,
         num_threads: int | None = None,
+        progress: bool = True,
     ):
         if tag_format not in TAG_READERS:
             raise ValueError(f"tag_format must be one of {sorted(TAG_READERS)}, got {tag_format!r}")
@@ -75,7 +78,7 @@ class TaggedImageDataset(Dataset):
         cached = _load_cache(self.cache_path, fingerprint)
         self.loaded_from_cache = cached is not None
         if cached is None:
-            cached = self._decode_all(report.rows, num_threads)
+            cached = self._decode_all(report.rows, num_threads, progress)
             _save_cache(self.cache_path, fingerprint, *cached)
         images, kept_ids, image_problems = cached
 
@@ -104,7 +107,7 @@ class TaggedImageDataset(Dataset):
     def _image_paths(self, rows: list[TaggedRow]) -> list[Path]:
         return [self._image_path(row.image_id) for row in rows]
 
-    def _decode_all(self, rows: list[TaggedRow], num_threads: int | None):
+    def _decode_all(self, rows: list[TaggedRow], num_threads: int | None, progress: bool = True):
         """-> (images (M, 3, 64, 64) uint8, kept ids, [(line number, id, reason)] of the rest)."""
         images = np.empty((len(rows), 3, IMAGE_SIZE, IMAGE_SIZE), dtype=np.uint8)
         kept_ids: list[int] = []
@@ -113,8 +116,9 @@ class TaggedImageDataset(Dataset):
         num_threads = num_threads or min(8, os.cpu_count() or 1)
         with ThreadPoolExecutor(num_threads) as pool:
             results = pool.map(_decode_image, self._image_paths(rows))
-            progress = tqdm(zip(rows, results), total=len(rows), desc=f"decoding {self.image_dir}", unit="img")
-            for row, result in progress:
+            decoded = tqdm(zip(rows, results), total=len(rows), desc=f"decoding {self.image_dir}", unit="img",
+                           disable=not progress)
+            for row, result in decoded:
                 if isinstance(result, str):
                     problems.append((row.line_number, row.image_id, result))
                     continue
@@ -156,15 +160,15 @@ def _decode_image(path: Path) -> np.ndarray | str:
     """-> (64, 64, 3) uint8 RGB array, or why the file cannot be used (without its path, so a
     cached reason stays right when the data is opened from another folder)."""
     try:
-        with Image.open(path) as image:
-            if "A" in image.getbands() or "transparency" in image.info:
-                image = image.convert("RGBA")
-                image = Image.alpha_composite(Image.new("RGBA", image.size, "white"), image)
-            image = image.convert("RGB")
+        with open_image(path) as image:
+            image.load()
+            image = rgb_image(image)
     except FileNotFoundError:
         return "is missing (expected one image file per tags line)"
     except Image.UnidentifiedImageError:
         return "is not a recognised image (expected a JPEG)"
+    except ImageRefused as error:
+        return str(error)
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
         return f"cannot be decoded: {error} (expected a complete JPEG)"
     return np.asarray(resize_to_face(image))
@@ -172,7 +176,7 @@ def _decode_image(path: Path) -> np.ndarray | str:
 
 def _fingerprint(tags_file: Path, tag_format: str, image_paths: list[Path]) -> str:
     digest = hashlib.sha256(f"v{CACHE_VERSION} {IMAGE_SIZE}px {tag_format}\n".encode())
-    digest.update(hashlib.sha256(tags_file.read_bytes()).digest())
+    digest.update(hashlib.sha256(read_bytes(tags_file, "a tags file", MAX_TAGS_BYTES)).digest())
     for path in image_paths:
         try:
             stat = path.stat()
@@ -185,7 +189,7 @@ def _fingerprint(tags_file: Path, tag_format: str, image_paths: list[Path]) -> s
 def _load_cache(cache_path: Path, fingerprint: str):
     """-> (images, kept ids, problems) when the cache matches `fingerprint`, else None."""
     try:
-        meta = json.loads(cache_path.with_suffix(".json").read_text())
+        meta = read_json_object(cache_path.with_suffix(".json"), "the image cache's sidecar")
         if meta["fingerprint"] != fingerprint:
             return None
         kept_ids, problems = meta["ids"], [tuple(problem) for problem in meta["problems"]]
@@ -209,30 +213,34 @@ def _save_cache(cache_path: Path, fingerprint: str, images: np.ndarray, kept_ids
         warnings.warn(f"{cache_path}: cannot write image cache ({error}); images will be decoded again next time")
 
 
-def load_split(root: str | Path, split: str = "train", on_bad_row: str = "skip", tag_format: str = "extra") -> TaggedImageDataset:
+def load_split(root: str | Path, split: str = "train", on_bad_row: str = "skip", tag_format: str = "extra",
+               progress: bool = True) -> TaggedImageDataset:
     """The rendered layout: `root/split/images/{id}.jpg` with `tags.csv` (or `tags_full.csv`)."""
+    recover_directory(root)  # an import stopped between its two renames left the earlier one aside
     split_dir = Path(root) / split
     if not (split_dir / "images").is_dir():
-        raise InputError(f"{split_dir}: no images/ folder (expected a split written by 'hw3 data render')")
+        raise InputError(f"{split_dir}: no images/ folder (expected a split written by 'hw3 data render'; "
+                         "run `make data` to render the default set)")
     tags_name = "tags.csv" if tag_format == "extra" else "tags_full.csv"
-    return TaggedImageDataset(split_dir / "images", split_dir / tags_name, tag_format, on_bad_row)
+    return TaggedImageDataset(split_dir / "images", split_dir / tags_name, tag_format, on_bad_row, progress=progress)
 
 
-def open_dataset(path: str | Path, on_bad_row: str = "skip") -> TaggedImageDataset:
+def open_dataset(path: str | Path, on_bad_row: str = "skip", progress: bool = True) -> TaggedImageDataset:
     """Recognise a data folder: `faces/` + `tags.csv` is the 33k set, `images/` + `tags.csv` the
     extra set (or one rendered split), a folder with `train/` a rendered root (train split)."""
     path = Path(path)
+    recover_directory(path)
     if not path.is_dir():
         raise InputError(f"{path}: no such data folder (expected a folder holding faces/ or images/ and tags.csv; "
                          "run `make data` to render the default set)")
     has_tags = (path / "tags.csv").is_file()
     has_faces, has_images = (path / "faces").is_dir(), (path / "images").is_dir()
     if has_tags and has_faces and not has_images:
-        return TaggedImageDataset(path / "faces", path / "tags.csv", "full", on_bad_row)
+        return TaggedImageDataset(path / "faces", path / "tags.csv", "full", on_bad_row, progress=progress)
     if has_tags and has_images and not has_faces:
-        return TaggedImageDataset(path / "images", path / "tags.csv", "extra", on_bad_row)
+        return TaggedImageDataset(path / "images", path / "tags.csv", "extra", on_bad_row, progress=progress)
     if (path / "train").is_dir() and not (has_faces or has_images):
-        return load_split(path, "train", on_bad_row)
+        return load_split(path, "train", on_bad_row, progress=progress)
     raise InputError(
         f"{path}: unrecognised data layout (expected faces/ + tags.csv for the 33k set, "
         "images/ + tags.csv for the extra set, or a rendered root with train/)"

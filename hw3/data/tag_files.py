@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hw3.errors import InputError
+from hw3.reading import MAX_TAGS_BYTES, read_bytes
 from hw3.tags import (
     EYE_COLOURS,
     HAIR_COLOURS,
@@ -126,11 +126,7 @@ def _read_tag_file(
 def _numbered_lines(path: Path) -> Iterator[tuple[int, str | None]]:
     """Yield (line number, stripped text), or None as the text of a line that is not UTF-8, so
     one bad byte costs one row rather than the whole file."""
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise InputError(f"{path}: cannot read tags file ({error.strerror})") from None
-    raw = raw.removeprefix(b"\xef\xbb\xbf")
+    raw = read_bytes(path, "a tags file", MAX_TAGS_BYTES).removeprefix(b"\xef\xbb\xbf")
     # LF, CRLF or a lone CR end a line (as in `hw3.tags.split_lines`), so numbers match an editor's.
     lines = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
     for line_number, raw_line in enumerate(lines, start=1):

@@ -1,7 +1,8 @@
 """`hw3 evaluator train|test`: the tag evaluator behind every metric.
 
-`hw3 evaluate` (generator checkpoints) builds on `add_evaluation_arguments` and `run_evaluation`
-below: it only has to turn a checkpoint into `sample_fn(hair, eyes, z) -> images`.
+`hw3 evaluate` (generator checkpoints, hw3/sampling/evaluate_command.py) builds on
+`add_evaluation_arguments` and `run_evaluation` below: it only has to turn a checkpoint into
+`sample_fn(hair, eyes, z) -> images`.
 """
 
 from __future__ import annotations
@@ -11,7 +12,16 @@ import dataclasses
 import time
 from pathlib import Path
 
+from hw3.bounds import SEED_FLAG, int_flag, number_flag
+from hw3.files import check_output_dir, check_output_file
+
 DEFAULT_WEIGHTS = "weights/evaluator.safetensors"
+# Generated faces are held as uint8 (12 KB each) with their features: 50,000 take under 1 GB.
+NUM_SAMPLES = int_flag(10, 50_000)
+TRAINING_STEPS = int_flag(1, 1_000_000)
+BATCH_SIZE = int_flag(1, 4096)
+LEARNING_RATE = number_flag(0.0, 10.0, low_open=True)
+CLASS_WEIGHT_POWER = number_flag(0.0, 4.0)  # 1 weighs every colour the same; beyond, rare ones more
 
 
 def held_out_pairs_of(data_root: Path):
@@ -29,30 +39,19 @@ def register(subparsers) -> None:
     train.add_argument("--data", type=Path, default=Path("data/anime"), help="rendered data root (train/ and test/)")
     train.add_argument("--out", type=Path, default=Path(DEFAULT_WEIGHTS),
                        help="weights file; the JSON sidecar goes beside it")
-    train.add_argument("--steps", type=int, default=1200)
-    train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--batch-size", type=int, default=64)
-    train.add_argument("--learning-rate", type=float, default=2e-3)
-    train.add_argument("--class-weight-power", type=float, default=0.0,
+    train.add_argument("--steps", type=TRAINING_STEPS, default=1200, help=str(TRAINING_STEPS))
+    train.add_argument("--seed", type=SEED_FLAG, default=0, help=str(SEED_FLAG))
+    train.add_argument("--batch-size", type=BATCH_SIZE, default=64, help=str(BATCH_SIZE))
+    train.add_argument("--learning-rate", type=LEARNING_RATE, default=2e-3, help=f"peak of the one-cycle schedule, {LEARNING_RATE}")
+    train.add_argument("--class-weight-power", type=CLASS_WEIGHT_POWER, default=0.0,
                        help="weight each colour's loss by its frequency to this negative power (0: unweighted; "
-                            "for imbalanced data such as the course's)")
+                            f"for imbalanced data such as the course's), {CLASS_WEIGHT_POWER}")
     train.set_defaults(run=run_train)
 
     test = actions.add_parser("test", help="accuracy of saved evaluator weights on the test split")
     test.add_argument("--data", type=Path, default=Path("data/anime"))
     test.add_argument("--weights", type=Path, default=Path(DEFAULT_WEIGHTS))
     test.set_defaults(run=run_test)
-
-    evaluate = subparsers.add_parser(
-        "evaluate", help="every metric for a conditional generator file or training checkpoint")
-    evaluate.add_argument("--generator", type=Path, required=True,
-                          help="a .safetensors generator (with its .json) or a checkpoint directory")
-    evaluate.add_argument("--label", help="name in the results (default: the generator's variant and step)")
-    evaluate.add_argument("--reference", type=Path,
-                          help="results JSON of the shipped run (report/results/VARIANT.json): compare metric by "
-                               "metric and exit 1 if one lands outside its tolerance")
-    add_evaluation_arguments(evaluate)
-    evaluate.set_defaults(run=run_evaluate)
 
 
 def run_train(args: argparse.Namespace) -> int:
@@ -63,8 +62,10 @@ def run_train(args: argparse.Namespace) -> int:
     from hw3.eval.features import dataset_fingerprint
     from hw3.eval.train_evaluator import (
         EvaluatorTrainingConfig, accuracy_report, format_accuracy_report, train_tag_classifier)
-    from hw3.weights import command_line, git_commit
+    from hw3.weights import command_line, git_commit, sidecar_path
 
+    check_output_file(args.out, "a .safetensors file path for the evaluator")
+    check_output_file(sidecar_path(args.out), "a path for the evaluator's JSON sidecar")
     train_set, test_set = load_split(args.data, "train"), load_split(args.data, "test")
     model_config = EvaluatorConfig()
     training_config = EvaluatorTrainingConfig(
@@ -110,12 +111,13 @@ def add_evaluation_arguments(parser: argparse.ArgumentParser) -> None:
     """Flags shared by every command that evaluates a generator."""
     parser.add_argument("--data", type=Path, default=Path("data/anime"))
     parser.add_argument("--evaluator", type=Path, default=Path(DEFAULT_WEIGHTS))
-    parser.add_argument("--num-samples", type=int, default=10000)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--num-samples", type=NUM_SAMPLES, default=10000, help=f"generated faces, {NUM_SAMPLES}")
+    parser.add_argument("--seed", type=SEED_FLAG, default=0, help=str(SEED_FLAG))
     parser.add_argument("--out-dir", type=Path, default=Path("runs/evaluation"), help="figures and results.jsonl")
     parser.add_argument("--cas", action="store_true",
                         help="also train two classifiers for the Classification Accuracy Score (slow)")
-    parser.add_argument("--cas-steps", type=int, default=1200)
+    parser.add_argument("--cas-steps", type=TRAINING_STEPS, default=1200,
+                        help=f"training steps of each classifier, {TRAINING_STEPS}")
     parser.add_argument("--device", default="cpu", help="where to draw and read faces: cpu, cuda, cuda:N, mps or auto")
 
 
@@ -130,6 +132,9 @@ def run_evaluation(args: argparse.Namespace, sample_fn, z_dim: int, label: str, 
     from hw3.eval.train_evaluator import EvaluatorTrainingConfig
 
     device = device or "cpu"
+    check_output_dir(args.out_dir, "a folder for results.jsonl and the figures")
+    check_output_dir(args.out_dir / label, "a folder for the evaluation's figures")
+    check_output_file(args.out_dir / "results.jsonl", "a JSON-lines file for the results")
     evaluator, sidecar = load_evaluator(args.evaluator, device)
     cas_config = None
     if args.cas:
@@ -145,36 +150,3 @@ def run_evaluation(args: argparse.Namespace, sample_fn, z_dim: int, label: str, 
     args.out_dir.mkdir(parents=True, exist_ok=True)
     save_results(results, args.out_dir / "results.jsonl")
     return results
-
-
-def run_evaluate(args: argparse.Namespace) -> int:
-    import torch
-
-    from hw3.sampling.generator_file import load_generator
-    from hw3.weights import read_json_object
-
-    # Read before the long part, so a bad file fails at once.
-    reference = read_json_object(args.reference, "the shipped run's results JSON") if args.reference else None
-    from hw3.train.runtime import resolve_device
-
-    device = resolve_device(args.device)
-    generator, meta = load_generator(args.generator, device)
-    conditional = generator.is_conditional
-
-    @torch.no_grad()
-    def sample_fn(hair, eyes, z):
-        # Noise and tags come from CPU generators (the same draw on any device); an unconditional
-        # generator is measured against the training split and ignores the tags.
-        tags = (hair.to(device), eyes.to(device)) if conditional else (None, None)
-        return generator(z.to(device), *tags)
-
-    label = args.label or f"{meta['variant']}-step{meta['step']}"
-    results = run_evaluation(args, sample_fn, generator.config.z_dim, label, conditional, device)
-    if reference is None:
-        return 0
-    from hw3.eval.tolerance import compare_results, format_comparison
-
-    comparisons = compare_results(results, reference, shipped_source=str(args.reference))
-    print(f"\nagainst {args.reference}:\n{format_comparison(comparisons)}")
-    return 0 if all(row.within for row in comparisons) else 1
-

@@ -20,7 +20,9 @@ from torch.nn import functional as F
 from hw3.errors import InputError
 from hw3.tags import NUM_EYES, NUM_HAIR
 from hw3.files import write_json_atomic
-from hw3.weights import file_sha256, load_module_weights, read_sidecar, save_module_weights, sidecar_path
+from hw3.weights import (
+    check_recorded_sha256, file_sha256, load_module_weights, read_sidecar, save_module_weights, sidecar_path,
+)
 
 
 @dataclass
@@ -105,14 +107,27 @@ def load_evaluator(path: str | Path, device: str | torch.device = "cpu") -> tupl
     if not path.is_file():
         raise InputError(f"{path}: evaluator weights not found (train them with 'hw3 evaluator train')")
     sidecar = read_sidecar(path)
-    recorded, actual = sidecar.get("weights_sha256"), file_sha256(path)
-    if recorded != actual:
-        raise InputError(
-            f"{path}: sha256 {actual[:12]}... differs from the sidecar's (expected {str(recorded)[:12]}...)")
-    fields = dict(sidecar["config"])
-    for name in ("stage_channels", "stage_blocks"):
-        fields[name] = tuple(fields[name])  # JSON has no tuples
-    model = TagEvaluator(EvaluatorConfig(**fields))
+    check_recorded_sha256(path, sidecar, sidecar_path(path), "weights_sha256")
+    model = TagEvaluator(_evaluator_config(sidecar.get("config"), sidecar_path(path)))
     load_module_weights(model, path)
     # Channels-last convolutions run about twice as fast on CPU here.
     return model.to(device, memory_format=torch.channels_last).eval(), sidecar
+
+
+def _evaluator_config(values, source: Path) -> EvaluatorConfig:
+    """The sidecar's 'config' as an EvaluatorConfig, or a one-line InputError naming the sidecar."""
+    expected = "the evaluator config hw3 evaluator train writes, e.g. " + str(dataclasses.asdict(EvaluatorConfig()))
+    if not isinstance(values, dict) or set(values) - {field.name for field in dataclasses.fields(EvaluatorConfig)}:
+        raise InputError(f"{source}: 'config' is {str(values)[:80]} (expected {expected})")
+    fields = dict(values)
+    for name in ("stage_channels", "stage_blocks"):
+        if name in fields:
+            sizes = fields[name]
+            if not (isinstance(sizes, list) and len(sizes) <= 8
+                    and all(type(size) is int and 0 <= size <= 4096 for size in sizes)):
+                raise InputError(f"{source}: '{name}' is {str(sizes)[:80]} (expected a list of at most 8 sizes)")
+            fields[name] = tuple(sizes)  # JSON has no tuples
+    for name in ("stem_channels", "feature_dim"):
+        if name in fields and not (type(fields[name]) is int and 1 <= fields[name] <= 4096):
+            raise InputError(f"{source}: '{name}' is {str(fields[name])[:80]} (expected a size from 1 to 4096)")
+    return EvaluatorConfig(**fields)

@@ -7,6 +7,8 @@ dimensions lose the digits that the subtraction above depends on.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import scipy.linalg
 
@@ -23,15 +25,23 @@ def gaussian_statistics(features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def frechet_distance(mean_a: np.ndarray, cov_a: np.ndarray, mean_b: np.ndarray, cov_b: np.ndarray) -> float:
     mean_difference = mean_a - mean_b
-    product_root = scipy.linalg.sqrtm(cov_a @ cov_b)
+    product_root = _matrix_root(cov_a @ cov_b)
     if not np.isfinite(product_root).all():
         # Singular covariances (fewer samples than dimensions): nudge both off singularity.
         offset = np.eye(len(cov_a)) * 1e-6
-        product_root = scipy.linalg.sqrtm((cov_a + offset) @ (cov_b + offset))
+        product_root = _matrix_root((cov_a + offset) @ (cov_b + offset))
     # Σa Σb is similar to a PSD matrix, so its root is real; any imaginary part is round-off.
     trace_root = np.trace(product_root.real)
     distance = mean_difference @ mean_difference + np.trace(cov_a) + np.trace(cov_b) - 2.0 * trace_root
     return float(max(distance, 0.0))
+
+
+def _matrix_root(matrix: np.ndarray) -> np.ndarray:
+    # sqrtm warns on stderr whenever Σa Σb is singular (a feature that never varies, as in a short
+    # run): expected here, and a root that comes out non-finite is nudged off singularity.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", scipy.linalg.LinAlgWarning)
+        return scipy.linalg.sqrtm(matrix)
 
 
 def fid(features_a: np.ndarray, features_b: np.ndarray) -> float:

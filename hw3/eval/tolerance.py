@@ -4,7 +4,7 @@ Two runs of one config never give the same bytes on different thread counts or m
 floating-point order differs and GAN training amplifies it), so `make weights` checks metrics,
 not hashes: each metric may move by at most its tolerance from the shipped run's value. The
 tolerances are about three times the spread measured between two seeds of the shipped config
-(README, "Shipped weights"), so a retrain that fails them differs by more than chance.
+(docs/weights.md, "Retraining"), so a retrain that fails them differs by more than chance.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from hw3.errors import InputError
 from hw3.grade.figure import cut_cells, check_figure
 from hw3.grade.pair_files import LINES_PER_FILE, pair_files
 from hw3.grade.runner import COURSE_TIME_LIMIT_S, ScriptRun, copy_submission, run_script
-from hw3.tags import NUM_EYES, NUM_PAIRS, pair_from_index
+from hw3.tags import NUM_EYES, NUM_PAIRS, pair_from_index, read_tag_lines
 
 REPO = Path(__file__).resolve().parents[2]
 TAGS_NAME = "hw3_grade_tags.txt"  # written into the submission's copy, passed as a relative path
@@ -47,9 +47,10 @@ def grade_submission(config: GradeConfig) -> dict:
     if not submission.is_dir():
         raise InputError(
             f"{submission}: no such submission folder (expected a folder holding run_gan.sh and run_cgan.sh)")
-    if not Path(config.tags_file).is_file():
-        raise InputError(f"{config.tags_file}: tags file not found (expected the course's testing_tags.txt)")
-    evaluator, sidecar = load_evaluator(config.evaluator)  # before the long part: a missing file fails at once
+    # Every input is checked before any script runs: a bad tags file is the grader's mistake, and
+    # would otherwise be scored as the submission's crash.
+    tags_text = _checked_tags_text(config.tags_file)
+    evaluator, sidecar = load_evaluator(config.evaluator)
     out_dir = Path(config.out_dir)
     (out_dir / "logs").mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -59,7 +60,6 @@ def grade_submission(config: GradeConfig) -> dict:
     with tempfile.TemporaryDirectory(prefix="hw3-grade-") as temporary:
         workdir = copy_submission(submission, Path(temporary) / submission.resolve().name)
         results["gan"], _ = _run_and_check(workdir, "run_gan.sh", [], "samples/gan.png", config, "run_gan")
-        tags_text = Path(config.tags_file).read_text(encoding="utf-8")
         results["cgan"], _ = _run_and_check(workdir, "run_cgan.sh", [TAGS_NAME], "samples/cgan.png", config,
                                             "run_cgan", tags_text)
         for name in ("gan", "cgan"):
@@ -72,6 +72,12 @@ def grade_submission(config: GradeConfig) -> dict:
     write_json_atomic(out_dir / "grade.json", results)
     write_text_atomic(out_dir / "grade.md", markdown_summary(results))
     return results
+
+
+def _checked_tags_text(tags_file: Path) -> str:
+    """The tags file's text once it parses strictly; else the parser's one-line `FILE:LINE:` error."""
+    read_tag_lines(tags_file)
+    return Path(tags_file).read_text(encoding="utf-8")
 
 
 def _run_and_check(workdir: Path, script: str, args: list[str], output: str, config: GradeConfig, log_name: str,

@@ -63,11 +63,22 @@ def run_script(workdir: Path, script: str, args: list[str], time_limit_s: float,
             exit_code = process.wait(timeout=time_limit_s)
             status = "ok" if exit_code == 0 else "crashed"
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+            _end(process)
             exit_code, status = None, "timed_out"
+        except KeyboardInterrupt:  # in its own session, the script never saw the Ctrl-C
+            _end(process)
+            raise
     seconds = time.perf_counter() - started
     return ScriptRun(script, args, status, exit_code, round(seconds, 2), _tail(log_path))
+
+
+def _end(process: subprocess.Popen) -> None:
+    """Kill the script and everything it started."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:  # the group is already gone
+        pass
+    process.wait()
 
 
 def _tail(log_path: Path) -> str:

@@ -1,7 +1,7 @@
 """GAN losses: adversarial objectives, gradient penalty, ACGAN and matching-aware terms, GANLoss."""
 
 from hw3.losses.auxiliary import auxiliary_classification_loss, classification_accuracy
-from hw3.losses.gan_loss import GANLoss, LossConfig, TaggedImageBatch
+from hw3.losses.gan_loss import GANLoss, LossConfig, TaggedImageBatch, penalty_weight_at
 from hw3.losses.matching import mismatched_tags
 from hw3.losses.objectives import (
     OBJECTIVES,
@@ -24,6 +24,7 @@ __all__ = [
     "auxiliary_classification_loss",
     "classification_accuracy",
     "gradient_penalty",
+    "penalty_weight_at",
     "zero_centred_penalty",
     "mismatched_tags",
 ]

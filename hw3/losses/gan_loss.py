@@ -1,7 +1,8 @@
 """The one loss object the training loop calls: it alone knows each GAN variant's formula.
 
-The loop draws z, then calls `discriminator_loss` n_critic times per `generator_loss`, and
-`after_discriminator_step` after each D update. A variant is a `LossConfig`: objective (bce /
+The loop tells it where training stands (`set_progress`, for the R1/R2 schedule), draws z, then
+calls `discriminator_loss` n_critic times per `generator_loss`, and `after_discriminator_step`
+after each D update. A variant is a `LossConfig`: objective (bce /
 wasserstein / hinge / relativistic), matching-aware D (wrong tags count as fake), gradient
 penalty (WGAN-GP), weight clipping (WGAN), R1/R2 (R3GAN), auxiliary classifier weight (ACGAN),
 mode seeking (MSGAN).
@@ -9,12 +10,14 @@ mode seeking (MSGAN).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
 import torch
 from torch import nn
 
+from hw3.bounds import bounded
 from hw3.errors import InputError
 from hw3.losses.auxiliary import auxiliary_classification_loss, classification_accuracy
 from hw3.losses.matching import MISMATCH_KINDS, WRONG_TAGS
@@ -25,31 +28,36 @@ from hw3.losses.penalties import gradient_penalty, zero_centred_penalty
 
 @dataclass
 class LossConfig:
-    objective: str = "bce"  # one of OBJECTIVES
+    objective: str = bounded("bce", choices=tuple(OBJECTIVES))
     matching_aware: bool = False  # D also learns (real image, wrong tags) -> fake
-    mismatch: str = "any"  # wrong tags: "any" other pair, or "one_attribute" (hair or eyes only)
-    gradient_penalty_weight: float = 0.0  # lambda = 10 in Gulrajani et al.
-    aux_weight: float = 0.0  # > 0 adds ACGAN's hair/eye cross-entropy
-    n_critic: int = 1  # D steps per G step
+    mismatch: str = bounded("any", choices=MISMATCH_KINDS)  # wrong tags: "any" other pair, or "one_attribute" (hair or eyes only)
+    gradient_penalty_weight: float = bounded(0.0, 0.0, 10**6)  # lambda = 10 in Gulrajani et al.
+    aux_weight: float = bounded(0.0, 0.0, 10**6)  # > 0 adds ACGAN's hair/eye cross-entropy
+    n_critic: int = bounded(1, 1, 100)  # D steps per G step
     # Odena et al. train D's classifier on generated images too; that rewards G for the most
     # classifiable face per tag pair and costs variety. False: D's heads learn from real images only.
     aux_on_generated: bool = True
     # > 0: MSGAN's mode-seeking term on G; half of G's batch repeats the other half's tags.
-    mode_seeking_weight: float = 0.0
+    mode_seeking_weight: float = bounded(0.0, 0.0, 10**6)
     # > 0: WGAN's weight clipping (Arjovsky et al. 2017 use 0.01): every D parameter is clamped
     # to [-c, c] after each D step, a crude Lipschitz bound that the gradient penalty replaced.
-    weight_clip: float = 0.0
+    weight_clip: float = bounded(0.0, 0.0, 10**6)
     # Zero-centred gradient penalties gamma / 2 * E||grad D||^2 on real (R1) and fake (R2) images.
-    r1_weight: float = 0.0
-    r2_weight: float = 0.0
+    r1_weight: float = bounded(0.0, 0.0, 10**6)
+    r2_weight: float = bounded(0.0, 0.0, 10**6)
+    # R3GAN's gamma schedule: over the first r_weight_decay_images real images through D, both
+    # weights fall along a cosine from r1_weight / r2_weight to r_weight_final, then stay there (the
+    # paper: 10x lower after 20M images). 0 images: constant weights. A weight of 0 stays off.
+    r_weight_final: float = bounded(0.0, 0.0, 10**6)
+    r_weight_decay_images: int = bounded(0, 0, 10**10)
     # The penalty's pass through D runs in the step's precision (bf16 on the fast path): the
     # per-sample norm sums 12,288 squared gradients in float32, so bf16's rounding of each one
     # averages out. True runs that pass in float32 whatever the step's precision, 1.4x slower.
     penalty_float32: bool = False
     # Translator only (hw3.losses.translation): L1 of the round trip back to the face's own tags
     # (StarGAN's lambda_rec = 10), and a penalty on the mean of the translator's change mask.
-    cycle_weight: float = 0.0
-    mask_weight: float = 0.0
+    cycle_weight: float = bounded(0.0, 0.0, 10**6)
+    mask_weight: float = bounded(0.0, 0.0, 10**6)
 
     def __post_init__(self):
         if self.objective not in OBJECTIVES:
@@ -64,11 +72,25 @@ class LossConfig:
             raise InputError("LossConfig: matching_aware needs separate real and fake terms "
                              "(expected objective bce, hinge or wasserstein)")
         for name in ("gradient_penalty_weight", "aux_weight", "mode_seeking_weight", "weight_clip",
-                     "r1_weight", "r2_weight", "cycle_weight", "mask_weight"):
+                     "r1_weight", "r2_weight", "r_weight_final", "r_weight_decay_images", "cycle_weight",
+                     "mask_weight"):
             if getattr(self, name) < 0:
                 raise InputError(f"LossConfig.{name}: {getattr(self, name)} (expected >= 0)")
         if self.n_critic < 1:
             raise InputError(f"LossConfig.n_critic: {self.n_critic} (expected an integer >= 1)")
+
+
+def penalty_weight_at(config: LossConfig, images_through_d: int) -> tuple[float, float]:
+    """(R1, R2) weights after `images_through_d` real images through D, by the cosine schedule above."""
+    if config.r_weight_decay_images == 0:
+        return config.r1_weight, config.r2_weight
+    progress = min(images_through_d / config.r_weight_decay_images, 1.0)
+    remaining = 0.5 * (1 + math.cos(math.pi * progress))  # 1 at the start, 0 at the end of the decay
+
+    def weight(start: float) -> float:
+        return 0.0 if start == 0 else config.r_weight_final + (start - config.r_weight_final) * remaining
+
+    return weight(config.r1_weight), weight(config.r2_weight)
 
 
 class TaggedImageBatch(Protocol):
@@ -108,6 +130,11 @@ class GANLoss:
     def __init__(self, config: LossConfig):
         self.config = config
         self.objective = OBJECTIVES[config.objective]()
+        self.set_progress(0)
+
+    def set_progress(self, images_through_d: int) -> None:
+        """Where training stands, for the penalty weights' schedule; the loop calls it before each step."""
+        self.r1_weight, self.r2_weight = penalty_weight_at(self.config, images_through_d)
 
     @property
     def n_critic(self) -> int:
@@ -164,7 +191,7 @@ class GANLoss:
             )
             loss = loss + config.gradient_penalty_weight * penalty
             stats["gp"], stats["gradient_norm"] = penalty.detach(), gradient_norm
-        for weight, images, name in ((config.r1_weight, real_images, "r1"), (config.r2_weight, fake_images, "r2")):
+        for weight, images, name in ((self.r1_weight, real_images, "r1"), (self.r2_weight, fake_images, "r2")):
             if weight > 0:
                 critic = _without_compile(discriminator)
                 penalty = zero_centred_penalty(lambda x: critic(x, *critic_tags).logits, images,

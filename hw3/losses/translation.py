@@ -37,7 +37,8 @@ class TranslationLoss:
         if config.objective not in ("bce", "hinge"):
             raise InputError(f"translator loss: objective '{config.objective}' (expected bce or hinge)")
         unused = [name for name in ("matching_aware", "gradient_penalty_weight", "weight_clip", "r1_weight",
-                                    "r2_weight", "mode_seeking_weight") if getattr(config, name)]
+                                    "r2_weight", "r_weight_final", "r_weight_decay_images", "mode_seeking_weight")
+                  if getattr(config, name)]
         if unused or config.n_critic != 1:
             raise InputError(f"translator loss: {', '.join(unused) or 'n_critic'} is not used by the translator "
                              "(expected aux_weight, cycle_weight and mask_weight only)")
@@ -64,6 +65,9 @@ class TranslationLoss:
             "aux_acc_hair": classification_accuracy(real_output.hair_logits, batch.hair),
             "aux_acc_eyes": classification_accuracy(real_output.eye_logits, batch.eyes),
         }
+
+    def set_progress(self, images_through_d: int) -> None:
+        pass  # nothing scheduled: the translator's loss has no penalty weights
 
     def after_discriminator_step(self, discriminator: nn.Module) -> None:
         pass

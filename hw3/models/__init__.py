@@ -1,4 +1,5 @@
-"""Networks: the DCGAN generator and discriminator, and the tag -> condition-vector encoders."""
+"""Networks: the DCGAN and R3GAN generators and discriminators, the factory that picks one by
+`architecture`, and the tag -> condition-vector encoders."""
 
 from hw3.models.conditioning import (
     CONDITION_ENCODERS,
@@ -9,7 +10,9 @@ from hw3.models.conditioning import (
     build_condition_encoder,
 )
 from hw3.models.discriminator import Discriminator, DiscriminatorConfig, DiscriminatorOutput
+from hw3.models.factory import build_discriminator, build_generator
 from hw3.models.generator import Generator, GeneratorConfig
+from hw3.models.r3gan import R3GANDiscriminator, R3GANGenerator
 from hw3.models.weight_init import dcgan_init_
 
 __all__ = [
@@ -23,6 +26,10 @@ __all__ = [
     "Generator",
     "GeneratorConfig",
     "OneHotConditionEncoder",
+    "R3GANDiscriminator",
+    "R3GANGenerator",
     "build_condition_encoder",
+    "build_discriminator",
+    "build_generator",
     "dcgan_init_",
 ]

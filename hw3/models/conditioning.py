@@ -132,3 +132,36 @@ def check_tags(
                 f"{who}: {name} tags have dtype {tags.dtype} and shape {tuple(tags.shape)} "
                 f"(expected torch.int64 of shape ({batch_size},))"
             )
+
+
+class TagConditionedGenerator(nn.Module):
+    """What every generator shares: noise and tags checked, the tags encoded, then `draw`.
+    A subclass sets `config` (with `z_dim`) and `condition_encoder` (None: unconditional) and
+    defines `draw(z, condition)`."""
+
+    @property
+    def is_conditional(self) -> bool:
+        return self.condition_encoder is not None
+
+    def forward(self, z: torch.Tensor, hair: torch.Tensor | None = None,
+                eyes: torch.Tensor | None = None) -> torch.Tensor:
+        who = type(self).__name__
+        if z.dim() != 2 or z.shape[1] != self.config.z_dim:
+            raise ValueError(f"{who}: z has shape {tuple(z.shape)} (expected (B, {self.config.z_dim}))")
+        check_tags(who, self.is_conditional, z.shape[0], hair, eyes)
+        condition = None if self.condition_encoder is None else self.condition_encoder(hair, eyes).to(z.dtype)
+        return self.draw(z, condition)
+
+
+class TagReadingDiscriminator(nn.Module):
+    """What every discriminator shares: whether it reads tags, and the check of its inputs."""
+
+    @property
+    def is_conditional(self) -> bool:
+        return self.config.conditioning != "none"
+
+    def check_inputs(self, images: torch.Tensor, hair: torch.Tensor | None, eyes: torch.Tensor | None) -> None:
+        who = type(self).__name__
+        if images.dim() != 4 or images.shape[1:] != (3, 64, 64):
+            raise ValueError(f"{who}: images have shape {tuple(images.shape)} (expected (B, 3, 64, 64))")
+        check_tags(who, self.is_conditional, images.shape[0], hair, eyes)

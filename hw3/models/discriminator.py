@@ -17,13 +17,15 @@ import torch
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm as add_spectral_norm
 
+from hw3.bounds import bounded
 from hw3.errors import InputError
 from hw3.models.conditioning import (
     CONDITION_ENCODERS,
     DEFAULT_EMBEDDING_DIM,
+    TagReadingDiscriminator,
     build_condition_encoder,
-    check_tags,
 )
+from hw3.models.generator import ARCHITECTURES, check_r3gan_sizes
 from hw3.models.weight_init import dcgan_init_
 from hw3.tags import NUM_EYES, NUM_HAIR
 
@@ -33,15 +35,31 @@ NORMS = ("batch", "layer", "none")
 
 @dataclass
 class DiscriminatorConfig:
-    ndf: int = 64  # channels of the first layer; the last has 8 * ndf
-    conditioning: str = "none"  # one of CONDITIONINGS
-    condition: str = "onehot"  # condition encoder kind, read by "concat" only
-    embedding_dim: int = DEFAULT_EMBEDDING_DIM  # per attribute, for condition="embedding"
+    ndf: int = bounded(64, 1, 512)  # channels of the first layer; the last has 8 * ndf
+    conditioning: str = bounded("none", choices=CONDITIONINGS)
+    condition: str = bounded("onehot", choices=tuple(CONDITION_ENCODERS))  # encoder kind, read by "concat" only
+    embedding_dim: int = bounded(DEFAULT_EMBEDDING_DIM, 1, 1024)  # per attribute, for condition="embedding"
     aux_heads: bool = False  # ACGAN: hair (12) and eye (11) classifier heads
     spectral_norm: bool = False
-    norm: str = "batch"  # a gradient-penalty critic must not use "batch" (per-sample gradients)
+    norm: str = bounded("batch", choices=NORMS)  # a gradient-penalty critic must not use "batch" (per-sample gradients)
+    # "dcgan": this module's network; "r3gan": the residual, normalisation-free D of Huang et al.
+    # 2024 (hw3/models/r3gan.py), which reads conditioning ("none" or "projection"), aux_heads and
+    # the fields below, and has no norm.
+    architecture: str = bounded("dcgan", choices=ARCHITECTURES)
+    r3gan_width: int = bounded(32, 2, 2048)  # channels of the 32x32 to 4x4 stages; the 64x64 stage has half
+    r3gan_blocks: int = bounded(1, 1, 16)  # residual blocks per stage (the paper: 2)
+    r3gan_group_size: int = bounded(16, 1, 2048)  # channels per group of each block's 3x3 conv (the paper: 16)
+    r3gan_expansion: int = bounded(2, 1, 16)  # a block's inner width / its stage's width (the paper: 2)
 
     def __post_init__(self):
+        if self.architecture not in ARCHITECTURES:
+            raise InputError(f"DiscriminatorConfig.architecture: unknown '{self.architecture}' "
+                             f"(expected one of: {', '.join(ARCHITECTURES)})")
+        if self.architecture == "r3gan":
+            check_r3gan_sizes("DiscriminatorConfig", self.r3gan_width, self.r3gan_group_size, self.r3gan_expansion)
+            if self.spectral_norm or self.conditioning == "concat":
+                raise InputError("DiscriminatorConfig: architecture 'r3gan' has no spectral norm and reads tags by "
+                                 "projection (expected spectral_norm = false and conditioning 'none' or 'projection')")
         for name, allowed in (("conditioning", CONDITIONINGS), ("norm", NORMS),
                               ("condition", tuple(CONDITION_ENCODERS))):
             if getattr(self, name) not in allowed:
@@ -79,7 +97,7 @@ def _down_block(in_channels: int, out_channels: int, norm: str) -> nn.Sequential
     )
 
 
-class Discriminator(nn.Module):
+class Discriminator(TagReadingDiscriminator):
     def __init__(self, config: DiscriminatorConfig):
         super().__init__()
         self.config = config
@@ -126,15 +144,9 @@ class Discriminator(nn.Module):
             if isinstance(layer, (nn.Conv2d, nn.Linear, nn.Embedding)) and layer not in plain_layers:
                 add_spectral_norm(layer)
 
-    @property
-    def is_conditional(self) -> bool:
-        return self.config.conditioning != "none"
-
     def forward(self, images: torch.Tensor, hair: torch.Tensor | None = None,
                 eyes: torch.Tensor | None = None) -> DiscriminatorOutput:
-        if images.dim() != 4 or images.shape[1:] != (3, 64, 64):
-            raise ValueError(f"Discriminator: images have shape {tuple(images.shape)} (expected (B, 3, 64, 64))")
-        check_tags("Discriminator", self.is_conditional, images.shape[0], hair, eyes)
+        self.check_inputs(images, hair, eyes)
         phi = self.features(images)  # (B, 8ndf, 4, 4)
         # Mean, not Miyato's sum: a constant factor the embeddings absorb, and under the N(0, 0.02)
         # init it starts the projection and class logits at the head's scale instead of 16x above.

@@ -14,29 +14,53 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from hw3.bounds import bounded
 from hw3.errors import InputError
 from hw3.models.conditioning import (
     CONDITION_ENCODERS,
     DEFAULT_EMBEDDING_DIM,
+    TagConditionedGenerator,
     build_condition_encoder,
-    check_tags,
 )
 from hw3.models.weight_init import dcgan_init_
+
+ARCHITECTURES = ("dcgan", "r3gan")
+
+
+def check_r3gan_sizes(who: str, width: int, group_size: int, expansion: int) -> None:
+    """Both stage widths (width and width / 2), expanded, must split into whole groups."""
+    if width % 2 or (width // 2 * expansion) % group_size:
+        raise InputError(f"{who}: r3gan_width {width} with r3gan_expansion {expansion} does not split into "
+                         f"groups of r3gan_group_size {group_size} (expected an even width with "
+                         f"width / 2 * expansion a multiple of the group size)")
 
 
 @dataclass
 class GeneratorConfig:
-    z_dim: int = 100
-    ngf: int = 64  # channels of the last hidden layer; the first has 8 * ngf
-    condition: str | None = None  # None (unconditional) or a CONDITION_ENCODERS kind
-    embedding_dim: int = DEFAULT_EMBEDDING_DIM  # per attribute, for condition="embedding"
+    z_dim: int = bounded(100, 1, 1024)
+    ngf: int = bounded(64, 1, 512)  # channels of the last hidden layer; the first has 8 * ngf
+    condition: str | None = bounded(None, choices=tuple(CONDITION_ENCODERS))  # None (unconditional) or a kind
+    embedding_dim: int = bounded(DEFAULT_EMBEDDING_DIM, 1, 1024)  # per attribute, for condition="embedding"
     # Eye colour covers a few pixels, so a condition seen only at the input fades; feeding it to
     # every layer's batch-norm gain/shift keeps it in reach of the last layers that paint eyes.
     conditional_batch_norm: bool = True  # used only when condition is not None
-    stem: str = "conv"  # "conv": 4x4 transposed conv from 1x1; "dense": Linear to 4 x 4 x 8ngf
-    kernel_size: int = 4  # 4 (DCGAN) or 5 (the course slides)
+    # "conv": 4x4 transposed conv from 1x1; "dense": Linear to 4 x 4 x 8ngf
+    stem: str = bounded("conv", choices=("conv", "dense"))
+    kernel_size: int = bounded(4, choices=(4, 5))  # 4 (DCGAN) or 5 (the course slides)
+    # "dcgan": this module's network; "r3gan": the residual, normalisation-free G of Huang et al.
+    # 2024 (hw3/models/r3gan.py), which reads z_dim, condition and embedding_dim and the fields below.
+    architecture: str = bounded("dcgan", choices=ARCHITECTURES)
+    r3gan_width: int = bounded(32, 2, 2048)  # channels of the 4x4 to 32x32 stages; the 64x64 stage has half
+    r3gan_blocks: int = bounded(1, 1, 16)  # residual blocks per stage (the paper: 2)
+    r3gan_group_size: int = bounded(16, 1, 2048)  # channels per group of each block's 3x3 conv (the paper: 16)
+    r3gan_expansion: int = bounded(2, 1, 16)  # a block's inner width / its stage's width (the paper: 2)
 
     def __post_init__(self):
+        if self.architecture not in ARCHITECTURES:
+            raise InputError(f"GeneratorConfig.architecture: unknown '{self.architecture}' "
+                             f"(expected one of: {', '.join(ARCHITECTURES)})")
+        if self.architecture == "r3gan":
+            check_r3gan_sizes("GeneratorConfig", self.r3gan_width, self.r3gan_group_size, self.r3gan_expansion)
         if self.stem not in ("conv", "dense"):
             raise InputError(f"GeneratorConfig.stem: unknown '{self.stem}' (expected conv or dense)")
         if self.kernel_size not in (4, 5):
@@ -109,7 +133,7 @@ class UpBlock(nn.Module):
         return torch.relu(x)
 
 
-class Generator(nn.Module):
+class Generator(TagConditionedGenerator):
     def __init__(self, config: GeneratorConfig):
         super().__init__()
         self.config = config
@@ -129,18 +153,6 @@ class Generator(nn.Module):
         ])
         self.to_rgb = upsampling_conv(ngf, 3, k)  # 32 -> 64
         dcgan_init_(self)
-
-    @property
-    def is_conditional(self) -> bool:
-        return self.condition_encoder is not None
-
-    def forward(self, z: torch.Tensor, hair: torch.Tensor | None = None,
-                eyes: torch.Tensor | None = None) -> torch.Tensor:
-        if z.dim() != 2 or z.shape[1] != self.config.z_dim:
-            raise ValueError(f"Generator: z has shape {tuple(z.shape)} (expected (B, {self.config.z_dim}))")
-        check_tags("Generator", self.is_conditional, z.shape[0], hair, eyes)
-        condition = None if self.condition_encoder is None else self.condition_encoder(hair, eyes).to(z.dtype)
-        return self.draw(z, condition)
 
     def draw(self, z: torch.Tensor, condition: torch.Tensor | None) -> torch.Tensor:
         """Images from noise and an encoded condition (B, C); a mix of two tags' conditions

@@ -25,6 +25,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from hw3.bounds import bounded
 from hw3.errors import InputError
 from hw3.models.conditioning import check_tags
 from hw3.tags import NUM_EYES, NUM_HAIR
@@ -34,8 +35,8 @@ NUM_TAG_CHANNELS = NUM_HAIR + NUM_EYES  # 23
 
 @dataclass
 class TranslatorConfig:
-    ngf: int = 32  # channels at 64 x 64; 2ngf at 32 and 4ngf at 16
-    num_residual: int = 2  # residual blocks at 16 x 16
+    ngf: int = bounded(32, 1, 512)  # channels at 64 x 64; 2ngf at 32 and 4ngf at 16
+    num_residual: int = bounded(2, 0, 64)  # residual blocks at 16 x 16
 
     def __post_init__(self):
         for name in ("ngf", "num_residual"):

@@ -6,7 +6,6 @@ or an earlier run of the notebook in its out_dir), so the default path re-sample
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,8 +14,9 @@ import torch
 from hw3.notebook.variant import REPO_ROOT, RESULTS_DIR, WEIGHTS_DIR, shipped_generators
 from hw3.sampling.generator_file import load_generator
 from hw3.files import write_json_atomic
+from hw3.reading import read_json_object
 from hw3.train.checkpoint import EMA_GENERATOR_FILE
-from hw3.weights import file_sha256, sidecar_path
+from hw3.weights import file_sha256, read_sidecar
 
 
 @dataclass
@@ -51,7 +51,7 @@ def _weights_key(path: Path) -> str:
     """sha256 of the generator weights a path holds (the sidecar's record for a shipped file)."""
     if path.is_dir():
         return file_sha256(path / EMA_GENERATOR_FILE)
-    return json.loads(sidecar_path(path).read_text(encoding="utf-8"))["sha256"]
+    return str(read_sidecar(path).get("sha256"))
 
 
 def cached_results(name: str, path: Path, num_samples: int, seed: int, out_dir: Path,
@@ -64,7 +64,7 @@ def cached_results(name: str, path: Path, num_samples: int, seed: int, out_dir: 
     for candidate in candidates:
         if not candidate.is_file():
             continue
-        results = json.loads(candidate.read_text(encoding="utf-8"))
+        results = read_json_object(candidate, "results that hw3 evaluate or hw3 report wrote")
         if (results.get("weights_sha256") == key and results.get("num_samples", results.get("num_generated")) == num_samples
                 and results.get("seed") == seed):
             return results, shown(candidate)

@@ -9,7 +9,6 @@ they measured (the sha256 recorded in the results file), so retrained weights ne
 from __future__ import annotations
 
 import dataclasses
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -24,6 +23,7 @@ from hw3.models import Generator
 from hw3.report.curves import plot_training_curves
 from hw3.sampling.generator_file import load_generator, training_log_path
 from hw3.images import PREVIEW_PAIRS, montage
+from hw3.reading import read_json, read_json_object
 from hw3.train.runtime import resolve_device
 from hw3.weights import read_sidecar
 
@@ -70,7 +70,7 @@ def results_for_weights(results_path: Path, weights_path: Path) -> dict | None:
     """The measured results in `results_path` if they measured exactly `weights_path`, else None."""
     if not results_path.is_file() or not weights_path.is_file():
         return None
-    results = json.loads(results_path.read_text(encoding="utf-8"))
+    results = read_json_object(results_path, "results that hw3 evaluate or hw3 report wrote")
     sha256 = read_sidecar(weights_path).get("sha256")
     return results if sha256 is not None and results.get("weights_sha256") == sha256 else None
 
@@ -221,8 +221,9 @@ def training_time_estimate(name: str, num_steps: int | None = None, repo_root: P
     steps = num_steps or config.num_steps
     images = steps * config.batch_size * config.loss.n_critic  # real images through D
     bench_path = repo_root / "report" / "bench_train.json"
-    speeds = {row["variant"]: row["images_per_second"] for row in json.loads(bench_path.read_text())} \
-        if bench_path.is_file() else {}
+    rows = read_json(bench_path, "the speeds that make bench wrote") if bench_path.is_file() else []
+    speeds = {row.get("variant"): row.get("images_per_second") for row in rows if isinstance(row, dict)} \
+        if isinstance(rows, list) else {}
     if name not in speeds:
         return f"{steps} steps ({images:,} real images through D); `make bench` has not timed {name}"
     return (f"{steps} steps ({images:,} real images through D): about {images / speeds[name] / 60:.0f} min "

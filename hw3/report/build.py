@@ -8,18 +8,20 @@ from __future__ import annotations
 
 import copy
 import functools
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 from tqdm import tqdm
 
+from hw3.devices import resolve_device
 from hw3.errors import InputError
 from hw3.eval.evaluator import load_evaluator
-from hw3.data.pairs import HELD_OUT_PAIRS
 from hw3.report.comparison import best_conditional, budget_table, comparison_table
-from hw3.report.curves import plot_training_curves
+from hw3.report.figures import (
+    draw_colour_words, draw_data_figures, draw_side_by_side, draw_strips, draw_study_curves, draw_style_grid,
+    draw_training_curves,
+)
 from hw3.report.markdown import report_markdown, word_vector_section, write_html
 from hw3.report.pdf import write_pdf
 from hw3.report.section_ablations import ablations_section
@@ -27,27 +29,18 @@ from hw3.report.section_data import data_section
 from hw3.report.section_limits import conclusions_section, metrics_section
 from hw3.report.section_models import models_section
 from hw3.report.section_study import study_section
-from hw3.report.section_style import METHOD_RESULTS, read_style_results, style_grid, style_grid_figure, style_section
+from hw3.report.section_style import read_style_results, style_section
 from hw3.report.section_tips import tips_section
-from hw3.report.side_by_side import real_faces_for, side_by_side_figure
-from hw3.report.study_curves import evaluation_records, study_curves_figure
-from hw3.report.strips import latent_strips, strip_figure, tag_strips
-from hw3.report.word_vectors import colour_word_figure, conditioning_table
-from hw3.sampling.faces import draw_faces
+from hw3.report.study_curves import evaluation_records
+from hw3.report.word_vectors import conditioning_table
 from hw3.sampling.generator_file import load_generator, training_log_path
-from hw3.images import grid_pixels
-from hw3.tags import EYE_COLOURS, HAIR_COLOURS, HairEyeTags, read_tag_lines
-from hw3.train.runtime import resolve_device
-from hw3.files import write_json_atomic
-from hw3.weights import sidecar_path
+from hw3.tags import read_tag_lines
+from hw3.files import check_output_dir, write_json_atomic, write_text_atomic
+from hw3.reading import read_json_object
+from hw3.weights import read_sidecar, sidecar_path
 
 # Report order of the variants it knows; any other shipped generator follows, by name.
 VARIANTS = ("dcgan", "dcgan_sn", "cgan_course", "cgan", "wgan_clip", "wgan_gp", "acgan", "r3gan")
-LATENT_ROWS = (HairEyeTags("blonde", "blue"), HairEyeTags("pink", "aqua"), HairEyeTags("black", "red"))
-TAG_WALKS = ((HairEyeTags("blonde", "blue"), HairEyeTags("black", "blue")),
-             (HairEyeTags("blue", "blue"), HairEyeTags("blue", "red")),
-             (HairEyeTags("pink", "green"), HairEyeTags("aqua", "yellow")))
-STRIP_STEPS = 8
 # `make text-compare` appends here: one `hw3 evaluate` record per condition encoder.
 CONDITIONING_RESULTS = Path("results") / "conditioning" / "results.jsonl"
 
@@ -80,7 +73,7 @@ def _evaluate(name: str, generator, sidecar: dict, evaluator, config: ReportConf
     key = {"weights_sha256": sidecar["sha256"], "num_samples": config.num_samples, "seed": config.seed,
            "metrics_version": METRICS_VERSION}
     if cached_path.is_file():
-        cached = json.loads(cached_path.read_text(encoding="utf-8"))
+        cached = read_json_object(cached_path, "results that hw3 report wrote")
         if all(cached.get(k) == v for k, v in key.items()) and (figure_dir / "nearest_training_images.png").is_file():
             return cached
 
@@ -104,46 +97,34 @@ def _evaluate(name: str, generator, sidecar: dict, evaluator, config: ReportConf
     return results
 
 
-def _save(figure, path: Path) -> str:
-    """Write the figure; -> its path relative to the figures folder. Pyplot figures are closed."""
-    import matplotlib.pyplot as plt
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
-    return path.name
-
-
 def shipped_generators(weights_dir: Path) -> dict[str, Path]:
     """Every `<name>.safetensors` in `weights_dir` whose sidecar says it is a generator, known variants first."""
     found = {}
     for path in sorted(weights_dir.glob("*.safetensors")):
         sidecar = sidecar_path(path)
-        if sidecar.is_file() and json.loads(sidecar.read_text(encoding="utf-8")).get("kind") == "generator":
+        if sidecar.is_file() and read_sidecar(path).get("kind") == "generator":
             found[path.stem] = path
     order = [name for name in VARIANTS if name in found] + [name for name in found if name not in VARIANTS]
     return {name: found[name] for name in order}
 
 
-def _data_figures(train, figures_dir: Path) -> dict[str, str]:
-    from hw3.report.data_figures import faces_per_colour, tag_histograms
-
-    return {"tag_histograms": _save(tag_histograms(train.hair, train.eyes, "training split"),
-                                    figures_dir / "data_colour_counts.png"),
-            "hair_faces": _save(faces_per_colour(train.images, train.hair, HAIR_COLOURS, "hair"),
-                                figures_dir / "data_faces_per_hair_colour.png"),
-            "eye_faces": _save(faces_per_colour(train.images, train.eyes, EYE_COLOURS, "eyes"),
-                               figures_dir / "data_faces_per_eye_colour.png")}
-
-
-def _pair_label(pair: HairEyeTags) -> str:
-    return f"{pair.hair} hair, {pair.eyes} eyes" + (" (held out)" if pair in HELD_OUT_PAIRS else "")
+def _evaluate_shipped(paths: dict[str, Path], config: ReportConfig, datasets,
+                      figures_dir: Path) -> tuple[dict, dict, dict]:
+    """(generators, sidecars, evaluation results) of the shipped generators, by name."""
+    generators, sidecars, results = {}, {}, {}
+    evaluator = functools.cache(lambda: load_evaluator(config.evaluator, resolve_device(config.device))[0])  # only if something needs measuring
+    for name, path in tqdm(paths.items(), desc="report: evaluating", unit="generator"):
+        generators[name], sidecars[name] = load_generator(path)
+        results[name] = _evaluate(name, generators[name], sidecars[name], evaluator, config, datasets,
+                                  figures_dir / name)
+    return generators, sidecars, results
 
 
 def build_report(config: ReportConfig) -> Path:
     """Evaluate each shipped generator, draw every figure, write report.md, report.html and report.pdf."""
     from hw3.data.dataset import load_split
 
+    check_output_dir(config.out_dir, "a folder for the report")
     paths = shipped_generators(config.weights_dir)
     if not paths:
         raise InputError(f"{config.weights_dir}: no shipped generators (expected <variant>.safetensors with a "
@@ -151,51 +132,24 @@ def build_report(config: ReportConfig) -> Path:
     tag_lines = [line.tags for line in read_tag_lines(config.tags_file)]
     datasets = (load_split(config.data_root, "test"), load_split(config.data_root, "train"))
     figures_dir = config.out_dir / "figures"
-    generators, sidecars, results = {}, {}, {}
-    evaluator = functools.cache(lambda: load_evaluator(config.evaluator, resolve_device(config.device))[0])  # only if something needs measuring
-
-    for name, path in tqdm(paths.items(), desc="report: evaluating", unit="generator"):
-        generators[name], sidecars[name] = load_generator(path)
-        results[name] = _evaluate(name, generators[name], sidecars[name], evaluator, config, datasets,
-                                  figures_dir / name)
+    generators, sidecars, results = _evaluate_shipped(paths, config, datasets, figures_dir)
     conditional = {name: generator.is_conditional for name, generator in generators.items()}
 
-    figures = _data_figures(datasets[1], figures_dir)
-    panels = {"real (test split)": real_faces_for(tag_lines, datasets[0], config.seed)}
-    panels.update({name: draw_faces(generator, tag_lines if conditional[name] else None, len(tag_lines), config.seed)
-                   for name, generator in generators.items()})
-    figures["side_by_side"] = _save(side_by_side_figure(panels), figures_dir / "side_by_side.png")
-    for name, path in paths.items():
-        if training_log_path(path).is_file():
-            figure = plot_training_curves(training_log_path(path), title=f"{name}: training curves")
-            figures[f"{name}_curves"] = _save(figure, figures_dir / f"{name}_curves.png")
+    figures = draw_data_figures(datasets[1], figures_dir)
+    figures["side_by_side"] = draw_side_by_side(generators, conditional, tag_lines, datasets[0], config.seed,
+                                                figures_dir)
+    figures.update(draw_training_curves(paths, figures_dir))
     evaluated = evaluation_records({name: training_log_path(path) for name, path in paths.items()})
     if evaluated:
-        figures["study_curves"] = _save(study_curves_figure(evaluated, {name: sidecars[name]["step"] for name in evaluated}),
-                                        figures_dir / "evaluation_during_training.png")
+        figures["study_curves"] = draw_study_curves(evaluated, sidecars, figures_dir)
     best = best_conditional(results, conditional) if any(conditional.values()) else None
     if best is not None:
-        latent = latent_strips(generators[best], list(LATENT_ROWS), STRIP_STEPS, config.seed)
-        figures["latent_strips"] = _save_strip(latent, figures_dir / "latent_interpolation.png",
-                                               f"{best}: noise walks, tags fixed",
-                                               [_pair_label(pair) for pair in LATENT_ROWS])
-        walks = tag_strips(generators[best], list(TAG_WALKS), STRIP_STEPS, config.seed)
-        figures["tag_strips"] = _save_strip(walks, figures_dir / "tag_interpolation.png",
-                                            f"{best}: tag walks, noise fixed",
-                                            [f"{_pair_label(start)} →\n{_pair_label(end)}"
-                                             for start, end in TAG_WALKS])
+        figures.update(draw_strips(best, generators[best], config.seed, figures_dir))
     if config.word_vectors.is_file():
-        from hw3.text.storage import load_word_vectors
-
-        figures["colour_words"] = _save(colour_word_figure(load_word_vectors(config.word_vectors)),
-                                        figures_dir / "colour_words.png")
+        figures["colour_words"] = draw_colour_words(config.word_vectors, figures_dir)
     style_results = read_style_results(config.out_dir / "results")
     if style_results:
-        from hw3.restyle.restyle import Restyler
-
-        restylers = {method: Restyler(method) for method in METHOD_RESULTS if method in style_results}
-        figures["style_grid"] = _save(style_grid_figure(*style_grid(restylers, datasets[0])),
-                                      figures_dir / "style_transfer.png")
+        figures["style_grid"] = draw_style_grid(style_results, datasets[0], figures_dir)
     budget = budget_table(sidecars, results)
     sections = {
         "data": data_section(datasets[1], datasets[0], figures),
@@ -212,7 +166,7 @@ def build_report(config: ReportConfig) -> Path:
     markdown = report_markdown(results, sidecars, conditional, best, figures, comparison_table(results, conditional),
                                config, sections, budget)
     report_path = config.out_dir / "report.md"
-    report_path.write_text(markdown, encoding="utf-8")
+    write_text_atomic(report_path, markdown)
     write_html(markdown, config.out_dir / "report.html")
     write_pdf(markdown, config.out_dir, config.out_dir / "report.pdf")
     return report_path
@@ -222,8 +176,4 @@ def _evaluator_accuracy(config: ReportConfig) -> dict | None:
     sidecar = sidecar_path(config.evaluator)
     if not sidecar.is_file():
         return None
-    return json.loads(sidecar.read_text(encoding="utf-8")).get("test_accuracy")
-
-
-def _save_strip(images: torch.Tensor, path: Path, title: str, row_labels: list[str]) -> str:
-    return _save(strip_figure(grid_pixels(images, STRIP_STEPS), title, row_labels), path)
+    return read_sidecar(config.evaluator).get("test_accuracy")

@@ -7,6 +7,9 @@ from pathlib import Path
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    from hw3.bounds import SEED_FLAG
+    from hw3.eval.commands import NUM_SAMPLES  # light: no torch
+
     parser = subparsers.add_parser("report",
                                    help="evaluate the shipped generators and write report/ (markdown, HTML, PDF)",
                                    description="Figures and tables of report/ from weights/ and the data.")
@@ -15,8 +18,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", type=Path, default=Path("report"))
     parser.add_argument("--tags", type=Path, default=Path("testing_tags.txt"))
     parser.add_argument("--evaluator", type=Path, default=Path("weights/evaluator.safetensors"))
-    parser.add_argument("--num-samples", type=int, default=10000)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--num-samples", type=NUM_SAMPLES, default=10000, help=f"generated faces, {NUM_SAMPLES}")
+    parser.add_argument("--seed", type=SEED_FLAG, default=0, help=str(SEED_FLAG))
     parser.add_argument("--device", default="cpu",
                         help="where the evaluation draws and reads its faces: cpu, cuda, cuda:N, mps or auto "
                              "(figures are always drawn on the CPU, byte for byte as the run scripts)")

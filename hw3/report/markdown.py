@@ -4,47 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hw3.eval.evaluate import MEMORISATION_QUERIES, MEMORISATION_SAMPLE
-
-# The shipped conditional generator's bars (see docs/weights.md and the report's "The shipped conditional generator").
-# The shipped pair's targets (the study's): conditional generator and unconditional generator.
-TARGETS = {"seen": 0.98, "held_out": 0.92, "fid": 1.0, "diversity": (0.85, 1.2), "recall": 0.85}
-UNCONDITIONAL_TARGETS = {"fid": 3.0}
-
-
-def _target_table(checks) -> list[str]:
-    lines = ["| bar | measured | target | met |", "|---|---|---|---|"]
-    for name, measured, target, met in checks:
-        lines.append(f"| {name} | {measured} | {target} | {'—' if met is None else ('yes' if met else 'no')} |")
-    return lines
-
-
-def _target_lines(results: dict) -> list[str]:
-    accuracy = results["tag_accuracy"]
-    low, high = TARGETS["diversity"]
-    return _target_table([
-        ("both tags, seen pairs", f"{accuracy['seen']['both']:.1%}", f"≥ {TARGETS['seen']:.0%}",
-         accuracy["seen"]["both"] >= TARGETS["seen"]),
-        ("both tags, held-out pairs", f"{accuracy['held_out']['both']:.1%}", f"≥ {TARGETS['held_out']:.0%}",
-         accuracy["held_out"]["both"] >= TARGETS["held_out"]),
-        ("FID (evaluator features)", f"{results['fid']:.2f} (real-vs-real floor {results['fid_real_floor']:.3f})",
-         f"≤ {TARGETS['fid']:.1f}", results["fid"] <= TARGETS["fid"]),
-        ("diversity ratio", f"{results['diversity_ratio']:.2f}", f"{low} to {high}",
-         low <= results["diversity_ratio"] <= high),
-        ("recall", f"{results['recall']:.1%} (precision {results['precision']:.1%})", f"≥ {TARGETS['recall']:.0%}",
-         results["recall"] >= TARGETS["recall"]),
-    ])
-
-
-def _unconditional_target_lines(results: dict) -> list[str]:
-    return _target_table([
-        ("FID (evaluator features) against the training split's colour mix",
-         f"{results['fid']:.2f} (real-vs-real floor {results['fid_real_floor']:.3f})",
-         f"≤ {UNCONDITIONAL_TARGETS['fid']:.1f}", results["fid"] <= UNCONDITIONAL_TARGETS["fid"]),
-        ("recall", f"{results['recall']:.1%} (precision {results['precision']:.1%})", "—", None),
-        ("faces an anime-face detector finds in the 5 × 5 figure", "not measured (no detector is available "
-         "offline)", "23 of 25", None),
-    ])
+from hw3.eval.metrics import MEMORISATION_QUERIES, MEMORISATION_SAMPLE
+from hw3.files import write_text_atomic
+from hw3.report.section_shipped import shipped_section
 
 
 def report_markdown(results: dict, sidecars: dict, conditional: dict, best: str | None, figures: dict,
@@ -55,6 +17,30 @@ def report_markdown(results: dict, sidecars: dict, conditional: dict, best: str 
     # unconditional one is compared with the training split (see the metric notes).
     any_results = next((results[name] for name in results if conditional[name]), next(iter(results.values())))
     lines = [
+        *_introduction(results, config, any_results),
+        *sections["data"],
+        *sections["models"],
+        *sections["tips"],
+        *_comparison(sidecars, figures, table, budget, any_results),
+        *sections.get("study", []),
+        *sections.get("ablations", []),
+        *shipped_section(results, conditional, best),
+        *_variant_figures(results, conditional, figures, any_results),
+        *_interpolation(figures),
+        *_memorisation(results),
+        *sections.get("style", []),
+        *sections["word_vectors"],
+        *sections["metrics"],
+        *sections["conclusions"],
+        *_provenance(sidecars),
+        "",
+        *REFERENCES,
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _introduction(results: dict, config, any_results: dict) -> list[str]:
+    return [
         f"# hw3 report: {len(results)} GANs on 64 × 64 anime faces",
         "",
         "Everything on this page is made by `make report` (`hw3 report`) from the generators shipped in "
@@ -65,12 +51,12 @@ def report_markdown(results: dict, sidecars: dict, conditional: dict, best: str 
         f"of them against {any_results['num_reference']:,} real test faces (the section *What the numbers mean* "
         "gives every sample size).",
         "",
-        *sections["data"],
-        *sections["models"],
-        *sections["tips"],
-        "## The variants compared",
-        "",
     ]
+
+
+def _comparison(sidecars: dict, figures: dict, table: str, budget: str | None, any_results: dict) -> list[str]:
+    """The variants side by side: what each run cost, evaluation during training, the comparison table."""
+    lines = ["## The variants compared", ""]
     if budget is None:
         steps = ", ".join(f"{name} {sidecar['step']:,}" for name, sidecar in sidecars.items())
         lines += ["The training budget of each run (images through D, generator steps, wall-clock time, device) is "
@@ -83,7 +69,7 @@ def report_markdown(results: dict, sidecars: dict, conditional: dict, best: str 
                   "*Evaluation during training, from each run's log: FID (evaluator features) and both-tags accuracy "
                   "on one fixed sample, the same for every run (`hw3/train/periodic_eval.py`), against real images "
                   "through D and against wall-clock time.*", ""]
-    lines += [
+    return lines + [
         table,
         "",
         "- Tag columns: the share of faces whose hair, eyes or both the evaluator reads as the tags asked for; "
@@ -95,24 +81,16 @@ def report_markdown(results: dict, sidecars: dict, conditional: dict, best: str 
         "the data). Evaluator score: the Inception Score's recipe with the evaluator (1 to 132). "
         "Nearest-training ratio: well below 1 means copies of training images.",
         "",
-        *sections.get("study", []),
-        *sections.get("ablations", []),
     ]
-    if best is not None:
-        lines += [f"### The shipped conditional generator: {best}", "",
-                  f"`run_cgan.sh` draws with the best conditional variant by both-tags accuracy: **{best}**.", "",
-                  *_target_lines(results[best]), ""]
-    unconditional = [name for name in results if not conditional[name]]
-    if unconditional:
-        best_unconditional = min(unconditional, key=lambda name: results[name]["fid"])
-        lines += [f"### The shipped unconditional generator: {best_unconditional}", "",
-                  f"`run_gan.sh` draws with the unconditional variant of lowest FID: **{best_unconditional}**.", "",
-                  *_unconditional_target_lines(results[best_unconditional]), ""]
-    lines += ["### The 25 lines of testing_tags.txt, drawn by every variant", "",
-              f"![side by side](figures/{figures['side_by_side']})", "",
-              "Left: one real test face per tag line. The others: what `hw3 sample --seed 0` draws for the same lines "
-              "(an unconditional generator ignores the tags). In reading order, faces 1–8 are common pairs, 9–16 "
-              "rare colours and 17–25 held-out pairs.", ""]
+
+
+def _variant_figures(results: dict, conditional: dict, figures: dict, any_results: dict) -> list[str]:
+    """Every variant's drawings of testing_tags.txt, training curves and per-pair tag accuracy."""
+    lines = ["### The 25 lines of testing_tags.txt, drawn by every variant", "",
+             f"![side by side](figures/{figures['side_by_side']})", "",
+             "Left: one real test face per tag line. The others: what `hw3 sample --seed 0` draws for the same lines "
+             "(an unconditional generator ignores the tags). In reading order, faces 1–8 are common pairs, 9–16 "
+             "rare colours and 17–25 held-out pairs.", ""]
     lines += ["### Training curves", ""]
     for name in results:
         if name + "_curves" in figures:
@@ -124,31 +102,38 @@ def report_markdown(results: dict, sidecars: dict, conditional: dict, best: str 
         if conditional[name]:
             lines += [f"![{name} heatmap](figures/{name}/tag_accuracy.png)", "",
                       f"*{name}: both tags right, per pair.*", ""]
-    if "latent_strips" in figures:
-        lines += ["## Interpolation", "", f"![latent](figures/{figures['latent_strips']})", "",
-                  "Noise walks: each row keeps the tags named on its left while the noise moves along a great circle "
-                  "between two draws (a straight line would pass through noise of unusually small norm).", "",
-                  f"![tags](figures/{figures['tag_strips']})", "",
-                  "Tag walks: each row keeps one noise draw while the encoded tags move linearly from the pair named "
-                  "first to the pair named second. Pairs marked *held out* never occur in training.", ""]
-    lines += ["## Memorisation", "",
-              "Generated faces (left column) beside their nearest training images in evaluator features, "
-              f"for every variant; the nearest-training ratio in the table measures the same over "
-              f"{MEMORISATION_SAMPLE:,} faces.", ""]
+    return lines
+
+
+def _interpolation(figures: dict) -> list[str]:
+    if "latent_strips" not in figures:
+        return []
+    return ["## Interpolation", "", f"![latent](figures/{figures['latent_strips']})", "",
+            "Noise walks: each row keeps the tags named on its left while the noise moves along a great circle "
+            "between two draws (a straight line would pass through noise of unusually small norm).", "",
+            f"![tags](figures/{figures['tag_strips']})", "",
+            "Tag walks: each row keeps one noise draw while the encoded tags move linearly from the pair named "
+            "first to the pair named second. Pairs marked *held out* never occur in training.", ""]
+
+
+def _memorisation(results: dict) -> list[str]:
+    lines = ["## Memorisation", "",
+             "Generated faces (left column) beside their nearest training images in evaluator features, "
+             f"for every variant; the nearest-training ratio in the table measures the same over "
+             f"{MEMORISATION_SAMPLE:,} faces.", ""]
     for name in results:
         lines += [f"![{name} nearest](figures/{name}/nearest_training_images.png)", "",
                   f"*{name}: {MEMORISATION_QUERIES} generated faces and their nearest training images.*", ""]
-    lines += sections.get("style", [])
-    lines += sections["word_vectors"]
-    lines += sections["metrics"]
-    lines += sections["conclusions"]
-    lines += ["## How each generator was made", "", "| variant | steps | seed | command | git commit |",
-              "|---|---|---|---|---|"]
+    return lines
+
+
+def _provenance(sidecars: dict) -> list[str]:
+    lines = ["## How each generator was made", "", "| variant | steps | seed | command | git commit |",
+             "|---|---|---|---|---|"]
     for name, sidecar in sidecars.items():
         lines.append(f"| {name} | {sidecar['step']} | {sidecar['seed']} | `{sidecar['training_command']}` | "
                      f"`{sidecar['git_commit'][:12]}` |")
-    lines += ["", *REFERENCES]
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def word_vector_section(figures: dict) -> list[str]:
@@ -201,4 +186,4 @@ def write_html(markdown: str, path: str | Path) -> None:
 
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(markdown)])
     html, _ = HTMLExporter().from_notebook_node(notebook)
-    Path(path).write_text(html, encoding="utf-8")
+    write_text_atomic(path, html)

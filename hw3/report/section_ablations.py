@@ -11,9 +11,9 @@ the same number of real images through D. Rows come from three sources:
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+from hw3.reading import read_json_object
 from hw3.report.comparison import percent_cell
 
 # Variants that differ from the key in one stated design choice, measured at the same budget.
@@ -51,7 +51,7 @@ def read_ablation_results(results_dir: Path) -> tuple[list[dict], dict[str, dict
     """(ablation runs, {variant: without-EMA record}) from report/results/ablations/."""
     runs, without_ema = [], {}
     for path in sorted(Path(results_dir).glob("*.json")):
-        results = json.loads(path.read_text(encoding="utf-8"))
+        results = read_json_object(path, "ablation results that hw3 ablate wrote")
         if path.stem.endswith("_without_ema"):
             without_ema[results["variant"]] = results
         elif results.get("evaluations"):

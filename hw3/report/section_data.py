@@ -45,12 +45,22 @@ def data_section(train, test, figures: dict[str, str]) -> list[str]:
     """`train`, `test`: the rendered splits (`.hair`, `.eyes` label tensors). `figures`: report names
     of the data figures that exist."""
     train_hair, train_eyes = train.hair.numpy(), train.eyes.numpy()
-    pairs_in_train = len(np.unique(train_hair * NUM_EYES + train_eyes))
-    per_pair = len(test) // NUM_PAIRS
-    held_out = ", ".join(f"{pair.hair}/{pair.eyes}" for pair in HELD_OUT_PAIRS)
-    lines = [
+    return [
         "## The data set: procedural anime faces",
         "",
+        *_what_the_renderer_draws(),
+        *_splits(train, test, train_hair, train_eyes),
+        "Share of each colour in the training split:",
+        "",
+        colour_frequency_table(train_hair, train_eyes),
+        "",
+        *_figure_lines(figures),
+        *_relation_to_course_data(),
+    ]
+
+
+def _what_the_renderer_draws() -> list[str]:
+    return [
         "The course trains on about 33,000 crawled anime faces tagged with hair and eye colours. That set "
         "cannot be downloaded on the machines this project is built and tested on, so every face here is drawn "
         "by a renderer in the package, `hw3/data/render` (`make data` = `hw3 data render --out data/anime "
@@ -68,6 +78,15 @@ def data_section(train, test, figures: dict[str, str]) -> list[str]:
         f"background ({_choices(BACKGROUNDS)}). These extra attributes are written as tags too "
         "(`tags_full.csv`), which is what the word vectors learn from.",
         "",
+    ]
+
+
+def _splits(train, test, train_hair: np.ndarray, train_eyes: np.ndarray) -> list[str]:
+    """How the training split's pairs are drawn (`hw3/data/pairs.py`) and what the test split holds."""
+    pairs_in_train = len(np.unique(train_hair * NUM_EYES + train_eyes))
+    per_pair = len(test) // NUM_PAIRS
+    held_out = ", ".join(f"{pair.hair}/{pair.eyes}" for pair in HELD_OUT_PAIRS)
+    return [
         f"**Splits.** The training split holds {_count(len(train))} faces whose (hair, eyes) pairs follow a skewed "
         f"distribution like an image board's (`hw3/data/pairs.py`): colours ranked by popularity with Zipf "
         f"weights (exponent {ZIPF_EXPONENT}), same-name pairs such as blue/blue {MATCHING_BOOST:g}× as likely, "
@@ -78,11 +97,11 @@ def data_section(train, test, figures: dict[str, str]) -> list[str]:
         f"{per_pair} faces of every pair ({_count(len(test))} in all), rendered from a different seed stream; it "
         "is the real reference of every metric below and the evaluator never trained on it.",
         "",
-        "Share of each colour in the training split:",
-        "",
-        colour_frequency_table(train_hair, train_eyes),
-        "",
     ]
+
+
+def _figure_lines(figures: dict[str, str]) -> list[str]:
+    lines = []
     if "tag_histograms" in figures:
         lines += [f"![training-split colour counts](figures/{figures['tag_histograms']})", "",
                   "*Training split: faces per hair colour, per eye colour, and per pair on a log scale; the held-out "
@@ -91,7 +110,11 @@ def data_section(train, test, figures: dict[str, str]) -> list[str]:
         if key in figures:
             lines += [f"![faces per {noun} colour](figures/{figures[key]})", "",
                       f"*Eight training faces per {noun} colour, one row per colour.*", ""]
-    lines += [
+    return lines
+
+
+def _relation_to_course_data() -> list[str]:
+    return [
         "**How results here relate to the course's data.** The task has the same shape: the course's 12 hair "
         "and 11 eye colours, 64 × 64 faces, the same tag-line format and the same `testing_tags.txt`. What it "
         "tests carries over: eye colour covers a few dozen pixels while hair covers a third of the image; rare "
@@ -103,4 +126,3 @@ def data_section(train, test, figures: dict[str, str]) -> list[str]:
         "accuracy on the course's data.",
         "",
     ]
-    return lines

@@ -4,7 +4,7 @@ then the conclusions, drawn from the measurements on the page."""
 from __future__ import annotations
 
 from hw3.data.pairs import HELD_OUT_PAIRS
-from hw3.eval.evaluate import MEMORISATION_SAMPLE
+from hw3.eval.metrics import MEMORISATION_SAMPLE
 from hw3.eval.evaluator_score import SPLIT_SIZE
 from hw3.tags import NUM_PAIRS
 

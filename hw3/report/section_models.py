@@ -65,10 +65,14 @@ NORMS = {"batch": "batch norm", "layer": "layer norm", "none": "no normalisation
 D_CONDITIONING = {"none": "unconditional", "concat": "the tags tiled onto its 4 × 4 features, then a 1 × 1 "
                   "convolution (the course baseline)", "projection": "a projection of the tags onto its pooled "
                   "features"}
-KNOWN = {"generator": {"z_dim", "ngf", "condition", "embedding_dim", "conditional_batch_norm", "stem", "kernel_size"},
-         "discriminator": {"ndf", "conditioning", "condition", "embedding_dim", "aux_heads", "spectral_norm", "norm"},
+R3GAN_SIZES = {"architecture", "r3gan_width", "r3gan_blocks", "r3gan_group_size", "r3gan_expansion"}
+KNOWN = {"generator": {"z_dim", "ngf", "condition", "embedding_dim", "conditional_batch_norm", "stem", "kernel_size"}
+         | R3GAN_SIZES,
+         "discriminator": {"ndf", "conditioning", "condition", "embedding_dim", "aux_heads", "spectral_norm", "norm"}
+         | R3GAN_SIZES,
          "loss": {"objective", "matching_aware", "mismatch", "gradient_penalty_weight", "aux_weight", "n_critic",
-                  "aux_on_generated", "mode_seeking_weight", "weight_clip", "r1_weight", "r2_weight"},
+                  "aux_on_generated", "mode_seeking_weight", "weight_clip", "r1_weight", "r2_weight",
+                  "r_weight_final", "r_weight_decay_images"},
          "optimizer": {"kind", "lr_generator", "lr_discriminator", "betas"}}
 
 
@@ -101,7 +105,21 @@ def _others(section: str, values: dict) -> str:
     return "; also " + ", ".join(f"`{key} = {value}`" for key, value in extra.items()) if extra else ""
 
 
+def _r3gan_text(network: dict, side: str) -> str:
+    width, blocks = network.get("r3gan_width", 32), network.get("r3gan_blocks", 1)
+    path = "4 × 4 basis, bilinear upsampling" if side == "generator" else "bilinear downsampling to a 4 × 4 basis"
+    return (f"R3GAN's residual network without normalisation: {path}, {blocks} ResNeXt block(s) per stage "
+            f"(1 × 1, grouped 3 × 3 in groups of {network.get('r3gan_group_size', 16)}, 1 × 1, "
+            f"{network.get('r3gan_expansion', 2)}x inverted bottleneck, leaky ReLU), {width} channels a stage, "
+            f"{width // 2} at 64 × 64, fix-up initialisation")
+
+
 def _generator_text(generator: dict) -> str:
+    if generator.get("architecture") == "r3gan":
+        condition = generator.get("condition")
+        tags_text = f"; tags as {ENCODERS.get(condition, condition)}, joined to z" if condition else "; unconditional"
+        return (f"z of {generator.get('z_dim', 100)} numbers through " + _r3gan_text(generator, "generator")
+                + ", tanh output" + tags_text)
     ngf, kernel = generator.get("ngf", 64), generator.get("kernel_size", 4)
     first = ("a dense layer to 4 × 4 × " f"{8 * ngf}" if generator.get("stem") == "dense"
              else "a transposed 4 × 4 convolution from 1 × 1 to 4 × 4")
@@ -119,6 +137,14 @@ def _generator_text(generator: dict) -> str:
 
 
 def _discriminator_text(discriminator: dict) -> str:
+    if discriminator.get("architecture") == "r3gan":
+        conditioning = discriminator.get("conditioning")
+        text = _r3gan_text(discriminator, "discriminator") + (
+            "; a projection of the tags (a hair and an eye embedding) onto its 4 × 4 basis's output"
+            if conditioning == "projection" else "; unconditional")
+        if discriminator.get("aux_heads"):
+            text += "; hair and eye classifier heads on the flattened 4 × 4 map"
+        return text
     ndf = discriminator.get("ndf", 64)
     norm = discriminator.get("norm", "batch")
     norm_text = ("no normalisation" if norm == "none"
@@ -148,6 +174,9 @@ def _loss_text(loss: dict) -> str:
     for key, name in (("r1_weight", "R1"), ("r2_weight", "R2")):
         if loss.get(key, 0) > 0:
             parts.append(f"{name} γ = {loss[key]:g}")
+    if loss.get("r_weight_decay_images", 0) > 0 and (loss.get("r1_weight", 0) > 0 or loss.get("r2_weight", 0) > 0):
+        parts.append(f"γ falling along a cosine to {loss.get('r_weight_final', 0):g} over "
+                     f"{loss['r_weight_decay_images']:,} real images")
     if loss.get("gradient_penalty_weight", 0) > 0:
         parts.append(f"gradient penalty λ = {loss['gradient_penalty_weight']:g}")
     if loss.get("aux_weight", 0) > 0:

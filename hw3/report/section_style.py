@@ -3,12 +3,12 @@ measured table (`hw3 restyle-measure`, one results file per method) side by side
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 
 from hw3.data.pairs import HELD_OUT_PAIRS
+from hw3.reading import read_json_object
 from hw3.tags import HairEyeTags, pair_from_index
 
 NUM_FACES = 8
@@ -67,7 +67,7 @@ def read_style_results(results_dir: Path) -> dict[str, dict]:
     for method, name in METHOD_RESULTS.items():
         path = Path(results_dir) / name
         if path.is_file():
-            results = json.loads(path.read_text(encoding="utf-8"))
+            results = read_json_object(path, "restyle results that hw3 restyle-measure wrote")
             if results.get("method", "inversion") == method:
                 found[method] = results
     return found

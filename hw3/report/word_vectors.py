@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
 
+from hw3.reading import read_json_lines
 from hw3.text.colours import colour_names, nearest_colour_name
 
 # Misspellings drawn beside the colour names they should land on.
@@ -47,9 +47,9 @@ def conditioning_table(results_path: str | Path) -> str | None:
     if not path.is_file():
         return None
     latest = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        record = json.loads(line)
-        latest[record["label"]] = record
+    for record in read_json_lines(path, "hw3 evaluate's results, one JSON line per evaluation"):
+        if isinstance(record.get("label"), str):
+            latest[record["label"]] = record
     lines = ["| condition encoder in G | steps | both, seen pairs | both, held-out pairs | hair | eyes | "
              "FID (evaluator features) | diversity |", "|---|---|---|---|---|---|---|---|"]
     for label, record in sorted(latest.items()):

@@ -7,6 +7,7 @@
 - `restyle`: the pipeline behind the command (check inputs, run the method, figure);
 - `figure`: the labelled figure of samples/style.png;
 - `measure`: tags, identity, locality and time on rendered test faces (`hw3 restyle-measure`).
+- `measure_results`: their summary, written as results JSON and a markdown table.
 """
 
 METHODS = ("translator", "inversion")
@@ -14,3 +15,4 @@ METHODS = ("translator", "inversion")
 # and the pixels outside hair and eyes) far better, takes milliseconds instead of seconds, and gives
 # the same bytes on every CPU (docs/style_transfer.md; report: "Style transfer").
 DEFAULT_METHOD = "translator"
+MAX_TAG_LINES = 100  # 15 figure rows, 2,900 px tall; the course's testing_tags.txt has 25 lines

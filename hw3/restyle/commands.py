@@ -8,7 +8,7 @@ from pathlib import Path
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     from hw3.sampling.commands import OneLineErrorParser
-    from hw3.restyle import DEFAULT_METHOD
+    from hw3.restyle import DEFAULT_METHOD, MAX_TAG_LINES
 
     parser = subparsers.add_parser(
         "restyle", help="redraw a face with each tag line's hair and eye colours",
@@ -21,7 +21,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.__class__ = OneLineErrorParser
     parser.add_argument("--input", required=True, help="a 64 x 64 RGB PNG or JPEG (larger square images are resized)")
-    parser.add_argument("--tags", required=True, help="testing_tags.txt-style file: ID,<colour> hair <colour> eyes")
+    parser.add_argument("--tags", required=True,
+                        help=f"testing_tags.txt-style file: ID,<colour> hair <colour> eyes; at most {MAX_TAG_LINES} lines")
     parser.add_argument("--out", default="samples/style.png", help="PNG to write")
     parser.add_argument("--own-tags", help="the input's own colours, e.g. 'blue hair red eyes'; if not given, the evaluator reads them")
     parser.add_argument("--method", default=DEFAULT_METHOD, help="translator or inversion")
@@ -89,7 +90,9 @@ def run_restyle(args: argparse.Namespace) -> int:
 
 def run_measure(args: argparse.Namespace) -> int:
     from hw3.errors import InputError
-    from hw3.restyle.measure import MeasureConfig, measure, write_results
+    from hw3.files import check_output_file
+    from hw3.restyle.measure import MeasureConfig, measure
+    from hw3.restyle.measure_results import write_results
     from hw3.restyle.restyle import check_method
 
     check_method(args.method)
@@ -100,6 +103,9 @@ def run_measure(args: argparse.Namespace) -> int:
     inversion = _inversion_config(0, None, args.offset_steps)
     if args.time_limit is not None and not args.time_limit > 0:
         raise InputError(f"--time-limit {args.time_limit}: expected minutes > 0")
+    for path, what in ((args.out, "a results JSON path"), (args.out.with_suffix(".md"), "a path for the table"),
+                       (args.out.with_suffix(".rows.jsonl"), "a path for the rows kept for resuming")):
+        check_output_file(path, what)
     results = measure(MeasureConfig(data=args.data, num_faces=args.num_faces), inversion,
                       rows_path=args.out.with_suffix(".rows.jsonl"),
                       time_limit_s=None if args.time_limit is None else 60 * args.time_limit, method=args.method)

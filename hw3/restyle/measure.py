@@ -22,10 +22,9 @@ redrawn under each target. Measured:
 from __future__ import annotations
 
 import json
-import platform
-import statistics
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -33,12 +32,17 @@ from tqdm import tqdm
 
 from hw3.data.pairs import HELD_OUT_PAIRS
 from hw3.restyle.inversion import InversionConfig
+from hw3.restyle.measure_results import summarise
 from hw3.restyle.restyle import DEFAULT_METHOD, Restyler, fixed_threads
 from hw3.tags import NUM_PAIRS, HairEyeTags, pair_from_index
-from hw3.files import write_json_atomic, write_text_atomic
+from hw3.errors import InputError
+from hw3.files import append_text, write_text_atomic
+from hw3.reading import read_json_lines, read_json_object
+
+if TYPE_CHECKING:
+    from hw3.data.dataset import TaggedImageDataset
 
 CHANGING_PARTS = ("HAIR", "IRIS", "PUPIL", "EYE_WHITE", "EYE_HIGHLIGHT", "ACCESSORY")
-IDENTITY_QUANTILE = 0.95
 
 
 @dataclass
@@ -91,16 +95,24 @@ def read_done_rows(rows_path: Path | None, key: str) -> list[dict]:
     """Rows an interrupted run of the same settings wrote (its first line is their key)."""
     if rows_path is None or not rows_path.is_file():
         return []
-    lines = rows_path.read_text(encoding="utf-8").splitlines()
-    if not lines or json.loads(lines[0]).get("key") != key:
+    try:
+        # A line cut short by a kill is skipped; the rows are rewritten whole before any is added.
+        records = read_json_lines(rows_path, "the rows an earlier hw3 restyle-measure wrote")
+    except InputError:
+        return []  # not a rows file any more: measured again, and written over
+    if not records or records[0].get("key") != key:
         return []
-    rows = []
-    for line in lines[1:]:
-        try:
-            rows.append(json.loads(line))
-        except json.JSONDecodeError:  # a line cut short by a kill
-            break
-    return rows
+    return [row for row in records[1:] if isinstance(row.get("face"), int)]
+
+
+@dataclass
+class RenderedTestSplit:
+    """The rendered test split as the measures read it."""
+
+    dataset: TaggedImageDataset  # `.images` uint8 (N_test, 3, 64, 64), `.ids`
+    images: torch.Tensor  # (N_test, 3, 64, 64) in [-1, 1]
+    pairs: np.ndarray  # (N_test,) pair index of each face
+    features: torch.Tensor  # (N_test, F) colour-free evaluator features
 
 
 def measure(config: MeasureConfig, inversion: InversionConfig | None = None, progress: bool = True,
@@ -114,68 +126,84 @@ def measure(config: MeasureConfig, inversion: InversionConfig | None = None, pro
 
     inversion = inversion or InversionConfig()
     key = json.dumps([{k: str(v) for k, v in asdict(config).items()}, asdict(inversion), method], sort_keys=True)
-    rows = read_done_rows(rows_path, key)
-    rows = rows[: len(rows) - len(rows) % config.targets_per_face]  # whole faces only
+    rows = _resumed_rows(rows_path, key, config.targets_per_face)
     done = {row["face"] for row in rows}
-    if rows_path is not None:
-        rows_path.parent.mkdir(parents=True, exist_ok=True)
-        rows_path.write_text("".join(json.dumps(r) + "\n" for r in [{"key": key}, *rows]), encoding="utf-8")
     started = time.perf_counter()
 
-    data_meta = json.loads((config.data / "meta.json").read_text(encoding="utf-8"))
+    data_meta = read_json_object(config.data / "meta.json", "the rendered data set's meta.json")
     test = TaggedImageDataset(config.data / "test" / "images", config.data / "test" / "tags.csv", on_bad_row="error")
     restyler = Restyler(method, inversion)
-    evaluator = restyler.evaluator
+    faces = _test_split(test, restyler.evaluator)
+    for position in tqdm(face_indices(len(test), config.num_faces), desc="restyle", disable=not progress):
+        if position in done:
+            continue
+        if time_limit_s is not None and time.perf_counter() - started > time_limit_s:
+            break
+        face_rows = _face_rows(position, restyler, faces, data_meta, config)
+        rows += face_rows
+        if rows_path is not None:
+            append_text(rows_path, "".join(json.dumps(row) + "\n" for row in face_rows))
+    return summarise(rows, config, inversion, method)
+
+
+def _resumed_rows(rows_path: Path | None, key: str, targets_per_face: int) -> list[dict]:
+    """The whole faces' rows an interrupted run of the same settings wrote; `rows_path` is rewritten
+    to hold just those, under `key`, before any row is added."""
+    rows = read_done_rows(rows_path, key)
+    rows = rows[: len(rows) - len(rows) % targets_per_face]  # whole faces only
+    if rows_path is not None:
+        write_text_atomic(rows_path, "".join(json.dumps(r) + "\n" for r in [{"key": key}, *rows]))
+    return rows
+
+
+def _test_split(test: TaggedImageDataset, evaluator) -> RenderedTestSplit:
     with fixed_threads(), torch.no_grad():
         real = torch.cat([evaluator(test.images[s:s + 100].float() / 127.5 - 1).features
                           for s in range(0, len(test), 100)])
         real = colour_free(real, evaluator)  # (N_test, F)
     pair_of = (test.hair * 11 + test.eyes).numpy()
     images = test.images.float() / 127.5 - 1  # (N_test, 3, 64, 64)
+    return RenderedTestSplit(test, images, pair_of, real)
 
-    for position in tqdm(face_indices(len(test), config.num_faces), desc="restyle", disable=not progress):
-        if position in done:
-            continue
-        if time_limit_s is not None and time.perf_counter() - started > time_limit_s:
-            break
-        face_rows = []
-        own = pair_from_index(int(pair_of[position]))
-        targets = target_pairs(own, position, config)
-        face = test.images[position:position + 1].float() / 127.5 - 1
-        result = restyler(face, targets, own)
-        restyled, reconstruction = result.faces.float(), result.reconstruction.float()  # the translator's are float64
-        with fixed_threads(), torch.no_grad():
-            output = evaluator(restyled)
-            restyled_features = colour_free(output.features, evaluator)
-        kept = torch.from_numpy(kept_mask(data_meta, test.ids[position]))
-        change_input = ((restyled - face).abs().mean(1) * 127.5)[:, kept].mean(1)
-        change_reconstruction = ((restyled - reconstruction).abs().mean(1) * 127.5)[:, kept].mean(1)
-        masked_features = _masked_features(evaluator, restyled, face, images, pair_of, targets, kept)
-        for k, target in enumerate(targets):
-            others = np.flatnonzero((pair_of == target.pair_index) & (np.arange(len(test)) != position))
-            to_self = float((restyled_features[k] - real[position]).norm())
-            to_others = (real[others] - restyled_features[k]).norm(dim=1).numpy()
-            restyled_masked, input_masked, others_masked = masked_features[k]
-            masked_self = float((restyled_masked - input_masked).norm())
-            masked_others = (others_masked - restyled_masked).norm(dim=1).numpy()
-            pixel_self = float((restyled[k] - face[0]).abs().mean(0)[kept].mean())
-            pixel_others = (images[others] - restyled[k]).abs().mean(1)[:, kept].mean(1).numpy()
-            face_rows.append({
-                "face": position, "target": str(target), "held_out": target in HELD_OUT_PAIRS,
-                "both_tags": bool(int(output.hair_logits[k].argmax()) == target.hair_index
-                                  and int(output.eye_logits[k].argmax()) == target.eye_index),
-                "others_nearer": float((to_others < to_self).mean()),
-                "others_nearer_masked": float((masked_others < masked_self).mean()),
-                "others_nearer_pixels": float((pixel_others < pixel_self).mean()),
-                "change_vs_input": float(change_input[k]), "change_vs_reconstruction": float(change_reconstruction[k]),
-                "seconds": result.seconds / len(targets),  # the face's time, spread over its targets
-                "reconstruction_l1": result.reconstruction_error * 127.5,
-            })
-        rows += face_rows
-        if rows_path is not None:
-            with rows_path.open("a", encoding="utf-8") as handle:
-                handle.write("".join(json.dumps(row) + "\n" for row in face_rows))
-    return summarise(rows, config, inversion, method)
+
+def _face_rows(position: int, restyler: Restyler, faces: RenderedTestSplit, data_meta: dict,
+               config: MeasureConfig) -> list[dict]:
+    """One test face restyled to each of its target pairs, and every measure of each result."""
+    evaluator, test, images, pair_of, real = restyler.evaluator, faces.dataset, faces.images, faces.pairs, faces.features
+    own = pair_from_index(int(pair_of[position]))
+    targets = target_pairs(own, position, config)
+    face = test.images[position:position + 1].float() / 127.5 - 1
+    result = restyler(face, targets, own)
+    restyled, reconstruction = result.faces.float(), result.reconstruction.float()  # the translator's are float64
+    with fixed_threads(), torch.no_grad():
+        output = evaluator(restyled)
+        restyled_features = colour_free(output.features, evaluator)
+    kept = torch.from_numpy(kept_mask(data_meta, test.ids[position]))
+    change_input = ((restyled - face).abs().mean(1) * 127.5)[:, kept].mean(1)
+    change_reconstruction = ((restyled - reconstruction).abs().mean(1) * 127.5)[:, kept].mean(1)
+    masked_features = _masked_features(evaluator, restyled, face, images, pair_of, targets, kept)
+    face_rows = []
+    for k, target in enumerate(targets):
+        others = np.flatnonzero((pair_of == target.pair_index) & (np.arange(len(test)) != position))
+        to_self = float((restyled_features[k] - real[position]).norm())
+        to_others = (real[others] - restyled_features[k]).norm(dim=1).numpy()
+        restyled_masked, input_masked, others_masked = masked_features[k]
+        masked_self = float((restyled_masked - input_masked).norm())
+        masked_others = (others_masked - restyled_masked).norm(dim=1).numpy()
+        pixel_self = float((restyled[k] - face[0]).abs().mean(0)[kept].mean())
+        pixel_others = (images[others] - restyled[k]).abs().mean(1)[:, kept].mean(1).numpy()
+        face_rows.append({
+            "face": position, "target": str(target), "held_out": target in HELD_OUT_PAIRS,
+            "both_tags": bool(int(output.hair_logits[k].argmax()) == target.hair_index
+                              and int(output.eye_logits[k].argmax()) == target.eye_index),
+            "others_nearer": float((to_others < to_self).mean()),
+            "others_nearer_masked": float((masked_others < masked_self).mean()),
+            "others_nearer_pixels": float((pixel_others < pixel_self).mean()),
+            "change_vs_input": float(change_input[k]), "change_vs_reconstruction": float(change_reconstruction[k]),
+            "seconds": result.seconds / len(targets),  # the face's time, spread over its targets
+            "reconstruction_l1": result.reconstruction_error * 127.5,
+        })
+    return face_rows
 
 
 def _masked_features(evaluator, restyled, face, images, pair_of, targets, kept):
@@ -190,78 +218,3 @@ def _masked_features(evaluator, restyled, face, images, pair_of, targets, kept):
             features = colour_free(evaluator(batch).features, evaluator)
             out.append((features[0], features[1], features[2:]))
     return out
-
-
-def summarise(rows: list[dict], config: MeasureConfig, inversion: InversionConfig,
-              method: str = DEFAULT_METHOD) -> dict:
-    def share(key, where=lambda row: True):
-        picked = [row[key] for row in rows if where(row)]
-        return float(np.mean(picked)) if picked else float("nan")
-
-    per_face_seconds = [row["seconds"] * config.targets_per_face for row in rows[::config.targets_per_face]]
-    return {
-        "method": method,
-        "faces": len(rows) // config.targets_per_face, "faces_asked": config.num_faces, "targets_per_face": config.targets_per_face, "restyled": len(rows),
-        "both_tags": share("both_tags"),
-        "both_tags_seen": share("both_tags", lambda r: not r["held_out"]),
-        "both_tags_held_out": share("both_tags", lambda r: r["held_out"]),
-        "identity_kept": float(np.mean([row["others_nearer"] <= 1 - IDENTITY_QUANTILE for row in rows])),
-        "median_others_nearer": float(np.median([row["others_nearer"] for row in rows])),
-        "identity_kept_masked": float(np.mean([row["others_nearer_masked"] <= 1 - IDENTITY_QUANTILE for row in rows])),
-        "median_others_nearer_masked": float(np.median([row["others_nearer_masked"] for row in rows])),
-        "identity_kept_pixels": float(np.mean([row["others_nearer_pixels"] <= 1 - IDENTITY_QUANTILE for row in rows])),
-        "median_others_nearer_pixels": float(np.median([row["others_nearer_pixels"] for row in rows])),
-        "change_vs_input_levels": share("change_vs_input"),
-        "change_vs_reconstruction_levels": share("change_vs_reconstruction"),
-        "reconstruction_l1_levels": float(np.mean([row["reconstruction_l1"] for row in rows[::config.targets_per_face]])),
-        "seconds_per_face_median": statistics.median(per_face_seconds),
-        "seconds_per_face_max": max(per_face_seconds),
-        "threads": 1, "cpu": platform.processor() or platform.machine(),
-        "measure_config": {key: str(value) for key, value in asdict(config).items()},
-        "inversion_config": asdict(inversion),
-        "rows": rows,
-    }
-
-
-def markdown_table(results: dict) -> str:
-    def pct(value):
-        return f"{100 * value:.1f} %"
-
-    offset_steps = results["inversion_config"]["offset_steps"]
-    fitted = "z only" if not offset_steps else f"z, and per-layer offsets in the last {offset_steps} steps"
-    translator = results.get("method") == "translator"
-    how = "the translator" if translator else f"inversion ({fitted})"
-    work = "6 forward passes" if translator else "inversion + 5 redraws"
-    lines = [
-        f"Restyling by {how}, {results['faces']} test faces (of {results.get('faces_asked', results['faces'])} asked) x {results['targets_per_face']} target pairs "
-        f"({results['restyled']} restyled faces), `hw3 restyle-measure`:",
-        "",
-        "| measure | value | goal |",
-        "|---|---:|---|",
-        f"| both target tags read, all | {pct(results['both_tags'])} | >= 90 % |",
-        f"| both target tags read, seen pairs | {pct(results['both_tags_seen'])} | >= 90 % |",
-        f"| both target tags read, held-out pairs | {pct(results['both_tags_held_out'])} | >= 90 % |",
-        f"| identity kept: input nearer than 95 % of the other faces with the target tags, in colour-free "
-        f"evaluator features | {pct(results['identity_kept'])} (median {pct(results['median_others_nearer'])} "
-        f"of them nearer) | high |",
-        f"| the same, features of faces with the input's hair and eyes greyed out | "
-        f"{pct(results['identity_kept_masked'])} (median {pct(results['median_others_nearer_masked'])}) | high |",
-        f"| the same, pixel L1 outside the input's hair and eyes | "
-        f"{pct(results['identity_kept_pixels'])} (median {pct(results['median_others_nearer_pixels'])}) | high |",
-        f"| change outside hair and eyes, vs input (levels of 255) | {results['change_vs_input_levels']:.1f} | small |",
-        f"| change outside hair and eyes, vs reconstruction | {results['change_vs_reconstruction_levels']:.1f} | small |",
-        f"| {'translated to its own tags' if translator else 'reconstruction'}: L1 to the input (levels of 255) | "
-        f"{results['reconstruction_l1_levels']:.1f} | — |",
-        f"| seconds per face ({work}, 1 thread), median / max | "
-        f"{results['seconds_per_face_median']:.1f} / {results['seconds_per_face_max']:.1f} | < 60 |",
-    ]
-    return "\n".join(lines) + "\n"
-
-
-def write_results(results: dict, out_path: str | Path) -> Path:
-    out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    write_json_atomic(out_path, results)
-    table_path = out_path.with_suffix(".md")
-    write_text_atomic(table_path, markdown_table(results))
-    return table_path

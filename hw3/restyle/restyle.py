@@ -25,11 +25,11 @@ import numpy as np
 import torch
 
 from hw3.errors import InputError
-from hw3.restyle import DEFAULT_METHOD, METHODS
+from hw3.files import check_output_file
+from hw3.restyle import DEFAULT_METHOD, MAX_TAG_LINES, METHODS
 from hw3.restyle.face_image import read_face
 from hw3.restyle.figure import save_restyle_figure
 from hw3.restyle.inversion import Inversion, InversionConfig, invert, redraw
-from hw3.sampling.output import check_writable
 from hw3.tags import EYE_COLOURS, HAIR_COLOURS, HairEyeTags, parse_colour_phrase, read_tag_lines
 
 REPO = Path(__file__).resolve().parents[2]
@@ -166,8 +166,10 @@ def restyle_file(input_path: str | Path, tags_file: str | Path, out_path: str | 
     from hw3.images import face_pixels
 
     check_method(method)
-    out_path = check_writable(out_path)
+    out_path = check_output_file(out_path, "a PNG file path such as samples/style.png")
     tag_lines = read_tag_lines(tags_file)
+    if len(tag_lines) > MAX_TAG_LINES:
+        raise InputError(f"{tags_file}: {len(tag_lines)} tag lines (expected at most {MAX_TAG_LINES})")
     given_tags = parse_own_tags(own_tags)
     pixels = read_face(input_path)
     restyler = Restyler(method, config)

@@ -24,12 +24,14 @@ def generate(tags: Sequence[tuple[str, str] | HairEyeTags] | int | None = None, 
     from PIL import Image
 
     from hw3.sampling.faces import DEFAULT_CONDITIONAL, DEFAULT_UNCONDITIONAL, face_images, load_checked_generator
-    from hw3.sampling.settings import check_draw_settings
+    from hw3.sampling.settings import PARAMETERS, check_draw_settings
 
+    if generator is not None and (not isinstance(generator, (str, Path)) or not str(generator)):
+        raise InputError(f"generator {generator!r:.80}: expected the path of a generator file or checkpoint, or None")
     pairs, count = _pairs_or_count(tags)
-    check_draw_settings(count, seed, 5, truncation, device)
+    check_draw_settings(count, seed, 5, truncation, device, wording=PARAMETERS)
     path = generator if generator is not None else (DEFAULT_UNCONDITIONAL if pairs is None else DEFAULT_CONDITIONAL)
-    network = load_checked_generator(path, pairs, None, device)
+    network = load_checked_generator(path, pairs, None, device, PARAMETERS)
     faces = face_images(network, pairs, count, seed, truncation, device)
     return [Image.fromarray(face) for face in faces]
 

@@ -84,9 +84,11 @@ def run_export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from hw3.errors import InputError
-    from hw3.sampling.generator_file import checkpoint_of, export_generator
+    from hw3.sampling.export import export_generator, export_outputs
+    from hw3.sampling.generator_file import checkpoint_of
     from hw3.train.checkpoint import is_checkpoint
 
+    export_outputs(args.out)
     source = Path(args.run_dir)
     checkpoint = checkpoint_of(source)
     if not is_checkpoint(checkpoint):

@@ -23,9 +23,8 @@ from hw3.errors import InputError
 from hw3.sampling.course_figure import save_course_figure
 from hw3.sampling.generator_file import build_generator, config_file, read_generator_meta
 from hw3.images import draw_noise, face_pixels, montage, tag_tensors
-from hw3.files import write_atomically
-from hw3.sampling.output import check_writable
-from hw3.sampling.settings import DEFAULT_COUNT, MAX_FACES, check_draw_settings
+from hw3.files import check_output_file, write_atomically
+from hw3.sampling.settings import DEFAULT_COUNT, FLAGS, MAX_FACES, Wording, check_draw_settings
 from hw3.tags import HairEyeTags, TagLine, read_tag_lines
 
 REPO = Path(__file__).resolve().parents[2]
@@ -37,29 +36,30 @@ DEFAULT_UNCONDITIONAL = REPO / "weights" / "dcgan_sn.safetensors"  # what run_ga
 FACES_PER_PASS = 25
 
 
-def check_device_available(device: str) -> None:
+def check_device_available(device: str, wording: Wording = FLAGS) -> None:
+    given = wording.given("device", device, quoted=False)
     if device.startswith("cuda"):
         index = int(device.partition(":")[2] or 0)
         if not torch.cuda.is_available() or index >= torch.cuda.device_count():
-            raise InputError(f"--device {device}: no such CUDA device on this machine (expected cpu)")
+            raise InputError(f"{given}: no such CUDA device on this machine (expected cpu)")
     if device == "mps" and not torch.backends.mps.is_available():
-        raise InputError("--device mps: Apple MPS is not available on this machine (expected cpu)")
+        raise InputError(f"{given}: Apple MPS is not available on this machine (expected cpu)")
 
 
 def load_checked_generator(path: str | Path, tags: Sequence[HairEyeTags] | None, count: int | None,
-                           device: str = "cpu"):
+                           device: str = "cpu", wording: Wording = FLAGS):
     """The generator at `path`, once its files are checked and it is known to fit the request:
     a conditional generator needs tags and takes no count; an unconditional one takes no tags."""
     meta, weights = read_generator_meta(path)
     conditional = meta["generator"].get("condition") is not None
     if conditional and tags is None:
-        raise InputError(f"{path}: a conditional generator needs a tags file (expected --tags FILE)")
+        raise InputError(f"{path}: a conditional generator needs {wording.needs_tags}")
     if conditional and count is not None:
         raise InputError(f"{path}: a conditional generator draws one face per tag line "
-                         f"(expected no --count; got --count {count})")
+                         f"(expected no count; got {wording.given('count', count)})")
     if not conditional and tags is not None:
-        raise InputError(f"{path}: an unconditional generator takes no tags (expected --count N)")
-    check_device_available(device)
+        raise InputError(f"{path}: an unconditional generator takes no tags ({wording.takes_no_tags})")
+    check_device_available(device, wording)
     return build_generator(meta, weights, config_file(path, weights), device)
 
 
@@ -83,7 +83,7 @@ def sample_faces(
             raise InputError(f"{flag} {str(value)!r:.80}: expected a file path")
     if free_text and tags_file is None:
         raise InputError("--free-text reads a tags file (expected --tags FILE)")
-    out_path = check_writable(out_path)
+    out_path = check_output_file(out_path, "a PNG file path such as samples/cgan.png")
     tag_lines = _read_tags(tags_file, free_text) if tags_file is not None else None
     if tag_lines is not None and len(tag_lines) > MAX_FACES:
         raise InputError(f"{tags_file}: {len(tag_lines)} tag lines (expected at most {MAX_FACES})")

@@ -15,16 +15,16 @@ from typing import Any
 import torch
 
 from hw3.errors import InputError
-from hw3.models import Generator, GeneratorConfig
+from hw3.models import GeneratorConfig
+from hw3.models.kinds import build_generator_network
 from hw3.models.translator import Translator, TranslatorConfig
-from hw3.train.log import read_log
 from hw3.tags import quoted
-from hw3.files import write_json_atomic, write_text_atomic
+from hw3.reading import read_json_object
 from hw3.train.checkpoint import (
-    EMA_GENERATOR_FILE, META_FILE, is_checkpoint, latest_checkpoint, read_checkpoint_meta, run_dir_of,
+    EMA_GENERATOR_FILE, META_FILE, is_checkpoint, latest_checkpoint,
 )
 from hw3.weights import (
-    file_sha256, load_module_weights, read_json_object, read_sidecar, save_module_weights, sidecar_path, tensor_shapes,
+    check_recorded_sha256, load_module_weights, read_sidecar, sidecar_path, tensor_shapes,
 )
 
 
@@ -40,48 +40,6 @@ def checkpoint_of(directory: str | Path) -> Path:
     if is_checkpoint(directory):
         return directory
     return latest_checkpoint(directory) or directory
-
-
-def export_generator(checkpoint: str | Path, out_path: str | Path, note: str = "") -> Path:
-    """Copy a training checkpoint's EMA generator (or a translate run's translator) to `out_path`
-    with its sidecar, and the run's log (runs/ is not shipped; the curves are)."""
-    checkpoint, out_path = Path(checkpoint), Path(out_path)
-    run_meta = read_checkpoint_meta(checkpoint)
-    translates = run_meta["config"].get("task") == "translate"
-    if translates:
-        network = Translator(TranslatorConfig(**run_meta["config"]["translator"]))
-        kind, config_key = "translator", "translator"
-    else:
-        network = Generator(GeneratorConfig(**run_meta["config"]["generator"]))
-        kind, config_key = "generator", "generator"
-    load_module_weights(network, checkpoint / EMA_GENERATOR_FILE)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    save_module_weights(network, out_path)
-    write_json_atomic(sidecar_path(out_path), {
-        "kind": kind,
-        "variant": run_meta["config"]["name"],
-        config_key: run_meta["config"][config_key],
-        "step": run_meta["step"],
-        "seed": run_meta["seed"],
-        "training_command": run_meta["command"],
-        "git_commit": run_meta["git_commit"],
-        "training_config": run_meta["config"],
-        "sha256": file_sha256(out_path),
-        "note": note,
-        # What the run had spent at this step (images through D, steps, seconds, device), and the
-        # evaluation that picked it when it is the run's best step (hw3.train.periodic_eval).
-        "budget": run_meta.get("budget"),
-        "evaluation": run_meta.get("evaluation"),
-        # Where and why the run stopped (hw3.train.stopping), once it has.
-        "stopping": run_meta.get("stopping"),
-    })
-    run_log = run_dir_of(checkpoint) / "log.jsonl"
-    if run_log.is_file():
-        # The whole run, also past an exported best step: the curves show what came after it too,
-        # and the sidecar's step says which one was kept.
-        records = read_log(run_log)
-        write_text_atomic(training_log_path(out_path), "".join(json.dumps(r, sort_keys=True) + "\n" for r in records))
-    return out_path
 
 
 def read_generator_meta(path: str | Path) -> tuple[dict[str, Any], Path]:
@@ -109,7 +67,7 @@ def read_generator_meta(path: str | Path) -> tuple[dict[str, Any], Path]:
             raise InputError(f"{path}: no such file (expected a generator .safetensors file with its "
                              ".json sidecar, or a checkpoint directory)")
         meta, weights, source = read_sidecar(path), path, sidecar_path(path)
-        _check_recorded_sha256(path, meta, source)
+        check_recorded_sha256(path, meta, source)
     if not weights.is_file():
         raise InputError(f"{weights}: no such file (expected the generator's weights)")
     meta["generator"] = generator_config_fields(meta.get("generator"), source)
@@ -147,7 +105,7 @@ def _has_type(value: Any, annotation: str) -> bool:
 
 
 def build_generator(meta: dict[str, Any], weights: Path, source: Path,
-                    device: torch.device | str = "cpu") -> Generator:
+                    device: torch.device | str = "cpu") -> torch.nn.Module:
     """The network `meta['generator']` describes, with `weights` loaded, in eval mode on `device`.
 
     An edited config is a one-line error naming `source`, not an allocation without end or a
@@ -155,31 +113,36 @@ def build_generator(meta: dict[str, Any], weights: Path, source: Path,
     in a tensor dimension of the weights, so none may exceed the largest one; then the built
     network's shapes must equal the weights' shapes exactly.
     """
-    found = tensor_shapes(weights)
-    largest = max((size for shape in found.values() for size in shape), default=0)
     fields = dict(meta["generator"])
     if fields.get("condition") not in ("embedding", "fasttext"):
         fields.pop("embedding_dim", None)  # sizes nothing when no learned embedding uses it
-    for name, value in fields.items():
-        if isinstance(value, int) and not isinstance(value, bool) and value > largest:
-            raise InputError(f"{source}: generator field '{name}' is {value}, larger than any dimension of "
-                             f"{weights.name} (largest {largest}; expected the config the weights were exported with)")
-    generator = Generator(GeneratorConfig(**meta["generator"]))
-    _check_fits(generator, found, weights, source, "generator")
+    # The other architecture's sizes size nothing either.
+    if fields.get("architecture", "dcgan") == "r3gan":
+        unused = [name for name in fields if name in ("ngf", "kernel_size")]
+    else:
+        unused = [name for name in fields if name.startswith("r3gan_")]
+    for name in unused:
+        fields.pop(name)
+    found = check_sizes(fields, weights, source, "generator")
+    generator = build_generator_network("generator", GeneratorConfig(**meta["generator"]))
+    check_fits(generator, found, weights, source, "generator")
     load_module_weights(generator, weights, device)
     return generator.to(device).eval()
 
 
-def _check_recorded_sha256(path: Path, sidecar: dict[str, Any], source: Path) -> None:
-    """A shipped file's sidecar records its sha256 and the file still has it, or a one-line InputError."""
-    recorded = sidecar.get("sha256")
-    if not isinstance(recorded, str):
-        raise InputError(f"{source}: no 'sha256' field (expected the sha256 of {path.name}, as hw3 export writes it)")
-    if file_sha256(path) != recorded:
-        raise InputError(f"{path}: sha256 differs from the one in {source.name} (file changed or corrupt)")
+def check_sizes(fields: dict[str, Any], weights: Path, source: Path, what: str) -> dict[str, tuple[int, ...]]:
+    """No integer in `fields` beyond the largest tensor dimension of `weights` (every size a network
+    uses shows up in one), so an edited config cannot allocate without end; -> the tensor shapes."""
+    found = tensor_shapes(weights)
+    largest = max((size for shape in found.values() for size in shape), default=0)
+    for name, value in fields.items():
+        if isinstance(value, int) and not isinstance(value, bool) and value > largest:
+            raise InputError(f"{source}: {what} field '{name}' is {value}, larger than any dimension of "
+                             f"{weights.name} (largest {largest}; expected the config the weights were exported with)")
+    return found
 
 
-def _check_fits(network: torch.nn.Module, found: dict[str, tuple[int, ...]], weights: Path, source: Path,
+def check_fits(network: torch.nn.Module, found: dict[str, tuple[int, ...]], weights: Path, source: Path,
                 what: str) -> None:
     """The network a config built has exactly the weights file's tensor shapes, or a one-line
     InputError naming the first tensor that differs."""
@@ -191,7 +154,7 @@ def _check_fits(network: torch.nn.Module, found: dict[str, tuple[int, ...]], wei
                              "the config the weights were exported with)")
 
 
-def load_generator(path: str | Path, device: torch.device | str = "cpu") -> tuple[Generator, dict[str, Any]]:
+def load_generator(path: str | Path, device: torch.device | str = "cpu") -> tuple[torch.nn.Module, dict[str, Any]]:
     """A generator in eval mode from a shipped file, a training checkpoint or a run directory (its latest)."""
     meta, weights = read_generator_meta(path)
     return build_generator(meta, weights, config_file(path, weights), device), meta
@@ -212,7 +175,7 @@ def load_translator(path: str | Path, device: torch.device | str = "cpu") -> Tra
     meta, source = read_sidecar(path), sidecar_path(path)
     if meta.get("kind") != "translator" or not isinstance(meta.get("translator"), dict):
         raise InputError(f"{source}: not a translator's sidecar (expected kind 'translator' and a 'translator' object)")
-    _check_recorded_sha256(path, meta, source)
+    check_recorded_sha256(path, meta, source)
     fields = {field.name for field in dataclasses.fields(TranslatorConfig)}
     if set(meta["translator"]) - fields:
         raise InputError(f"{source}: unknown translator fields {sorted(set(meta['translator']) - fields)} "
@@ -221,6 +184,6 @@ def load_translator(path: str | Path, device: torch.device | str = "cpu") -> Tra
     if config.ngf > 1024 or config.num_residual > 64:
         raise InputError(f"{source}: translator sizes {meta['translator']} are beyond any shipped network")
     translator = Translator(config)
-    _check_fits(translator, tensor_shapes(path), path, source, "translator")
+    check_fits(translator, tensor_shapes(path), path, source, "translator")
     load_module_weights(translator, path, device)
     return translator.to(device).eval()

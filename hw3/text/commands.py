@@ -8,7 +8,9 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
+from hw3.bounds import SEED_FLAG
 from hw3.errors import InputError
+from hw3.files import check_output_dir
 
 # Misspellings shown after training: FastText places them, Word2Vec has no vector for them.
 EXAMPLE_WORDS = (("blnde", "hair"), ("purpel", "hair"), ("grean", "eyes"), ("silvr", "hair"),
@@ -25,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     train.add_argument("--data", type=Path, required=True, help="data root holding train/tags_full.csv")
     train.add_argument("--out", type=Path, required=True, help="folder for the files, e.g. weights/word_vectors")
-    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--seed", type=SEED_FLAG, default=0, help=str(SEED_FLAG))
     train.set_defaults(run=run_train)
     measure = text_commands.add_parser(
         "measure", help="measure free-text colour resolution on seeded misspellings and non-colour words",
@@ -44,8 +46,7 @@ def run_measure(args: argparse.Namespace) -> int:
     from hw3.weights import read_sidecar
     from hw3.files import write_json_atomic, write_text_atomic
 
-    if args.out.exists() and not args.out.is_dir():
-        raise InputError(f"--out {args.out}: is a file (expected a folder)")
+    check_output_dir(args.out, "a folder for free_text.json and free_text.md")
     vectors_path = args.vectors or DEFAULT_FASTTEXT_PATH
     shown_path = args.vectors or DEFAULT_FASTTEXT_PATH.relative_to(DEFAULT_FASTTEXT_PATH.parents[2])
     vectors = load_word_vectors(vectors_path)  # checks the file against its sidecar's sha256
@@ -68,8 +69,7 @@ def run_train(args: argparse.Namespace) -> int:
     from hw3.text.training import KINDS, WordVectorSettings, train_word_vectors
     from hw3.weights import command_line, file_sha256, git_commit
 
-    if args.out.exists() and not args.out.is_dir():
-        raise InputError(f"--out {args.out}: is a file (expected a folder)")
+    check_output_dir(args.out, "a folder for the word-vector files")
     tags_file = tags_file_of(args.data)
     sentences = with_glossary_names(read_tag_sentences(tags_file), COLOUR_GLOSSARY, GLOSSARY_COPIES)
     print(f"corpus: {len(sentences)} tag sentences from {tags_file}, glossary names included")

@@ -18,6 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from hw3.errors import InputError
+from hw3.reading import MAX_TAGS_BYTES, read_text
 
 TAGS_FILE_NAME = "tags_full.csv"  # in the train split of a data root
 # Enough for a glossary name's n-grams to train ('silvr' meets 'silver' at cosine ~0.8), few
@@ -28,12 +29,7 @@ GLOSSARY_COPIES = 200
 def read_tag_sentences(path: str | Path) -> list[list[str]]:
     """One sentence (a list of lower-case words) per non-empty line; lines without tags are skipped."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as error:
-        raise InputError(f"{path}: cannot read tags file ({error.strerror})") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text (expected a 33k-format tags file)") from None
+    text = read_text(path, "a 33k-format tags file", MAX_TAGS_BYTES)
     sentences = []
     for line in text.split("\n"):
         _, comma, tag_text = line.partition(",")

@@ -21,7 +21,7 @@ import torch
 from hw3.errors import InputError
 from hw3.tags import EYE_COLOURS, HAIR_COLOURS
 from hw3.files import write_json_atomic
-from hw3.weights import file_sha256, read_sidecar, save_tensors, sidecar_path
+from hw3.weights import check_recorded_sha256, file_sha256, read_sidecar, save_tensors, sidecar_path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]  # the folder that holds the hw3 package
 DEFAULT_FASTTEXT_PATH = REPO_ROOT / "weights" / "word_vectors" / "fasttext.safetensors"
@@ -73,18 +73,22 @@ def save_word_vectors(vectors, path: str | Path, metadata: dict[str, Any]) -> Pa
     return path
 
 
+# What each kind of file holds: its arrays, and the sizes its sidecar records.
+ARRAYS = {"fasttext": ("vectors_vocab", "vectors_ngrams"), "word2vec": ("vectors",)}
+SIZES = {"fasttext": ("vector_size", "min_n", "max_n", "bucket"), "word2vec": ("vector_size",)}
+
+
 def load_word_vectors(path: str | Path):
     """gensim KeyedVectors from a file `save_word_vectors` wrote (FastTextKeyedVectors for FastText)."""
     path = _existing(path)
-    meta = read_sidecar(path)
-    if file_sha256(path) != meta.get("sha256"):
-        raise InputError(f"{path}: sha256 differs from the one in {sidecar_path(path).name} (file changed or corrupt)")
+    meta = _vectors_sidecar(path)
+    check_recorded_sha256(path, meta, sidecar_path(path))
     from safetensors.numpy import load_file
 
     from hw3.text.training import import_gensim_models
 
     models = import_gensim_models()
-    arrays = load_file(str(path))
+    arrays = _checked_arrays(path, meta, load_file(str(path)))
     vocabulary = meta["vocabulary"]
     if meta["kind"] == "word2vec":
         vectors = models.KeyedVectors(meta["vector_size"])
@@ -98,6 +102,33 @@ def load_word_vectors(path: str | Path):
     vectors.recalc_char_ngram_buckets()  # each word's n-gram buckets, from gensim's hash
     vectors.adjust_vectors()  # word vector = mean of its whole-word and n-gram vectors
     return vectors
+
+
+def _vectors_sidecar(path: Path) -> dict[str, Any]:
+    """The sidecar of a word-vectors file, once it is known to describe one."""
+    meta = read_sidecar(path)
+    kind = meta.get("kind")
+    if kind not in ARRAYS:
+        raise InputError(f"{sidecar_path(path)}: kind {str(kind)[:40]!r} is no word-vectors kind "
+                         f"(expected fasttext or word2vec: a file `{TRAIN_COMMAND}` writes)")
+    vocabulary = meta.get("vocabulary")
+    sizes = [meta.get(key) for key in SIZES[kind]]
+    if not (isinstance(vocabulary, list) and vocabulary and all(isinstance(word, str) for word in vocabulary)
+            and all(isinstance(size, int) and not isinstance(size, bool) and size > 0 for size in sizes)):
+        raise InputError(f"{sidecar_path(path)}: no vocabulary list or no positive {', '.join(SIZES[kind])} "
+                         f"(expected the sidecar `{TRAIN_COMMAND}` writes)")
+    return meta
+
+
+def _checked_arrays(path: Path, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    kind, width, words = meta["kind"], meta["vector_size"], len(meta["vocabulary"])
+    rows = {"vectors_vocab": words, "vectors": words, "vectors_ngrams": meta.get("bucket")}
+    for name in ARRAYS[kind]:
+        shape = arrays[name].shape if name in arrays else None
+        if shape != (rows[name], width):
+            raise InputError(f"{path}: {name} has shape {shape} (expected ({rows[name]}, {width}), "
+                             f"as {sidecar_path(path).name} records)")
+    return arrays
 
 
 def read_colour_vectors(path: str | Path = DEFAULT_FASTTEXT_PATH) -> tuple[torch.Tensor, torch.Tensor]:

@@ -16,6 +16,7 @@ from pathlib import Path
 import torch
 
 from hw3.errors import InputError
+from hw3.reading import read_text
 from hw3.train.config import TrainConfig, load_config
 
 REPO = Path(__file__).resolve().parents[2]
@@ -34,8 +35,8 @@ class Ablation:
 def read_ablations(path: str | Path = ABLATIONS_FILE) -> list[Ablation]:
     path = Path(path)
     try:
-        entries = tomllib.loads(path.read_text(encoding="utf-8")).get("ablation", [])
-    except (OSError, tomllib.TOMLDecodeError) as error:
+        entries = tomllib.loads(read_text(path, "the ablations' TOML file")).get("ablation", [])
+    except tomllib.TOMLDecodeError as error:
         raise InputError(f"{path}: cannot read ablations ({error})") from None
     ablations = []
     for index, entry in enumerate(entries, start=1):
@@ -77,7 +78,7 @@ def ablation_results(ablation: Ablation, run_dir: Path) -> dict:
 def without_ema_results(run_dir: Path, data_root: str | Path) -> dict:
     """The chosen step of a study run: its averaged and its raw generator on the study's sample."""
     from hw3.data.dataset import load_split
-    from hw3.models import Generator, GeneratorConfig
+    from hw3.models import GeneratorConfig, build_generator
     from hw3.train.checkpoint import EMA_GENERATOR_FILE, best_checkpoint_dir, read_checkpoint_meta
     from hw3.train.config import config_from_dict
     from hw3.train.periodic_eval import PeriodicEvaluation
@@ -93,7 +94,7 @@ def without_ema_results(run_dir: Path, data_root: str | Path) -> dict:
                                     train_images, torch.device("cpu"))
     records = {}
     for label, file in (("ema", EMA_GENERATOR_FILE), ("raw", "generator.safetensors")):
-        generator = Generator(GeneratorConfig(**meta["config"]["generator"]))
+        generator = build_generator(GeneratorConfig(**meta["config"]["generator"]))
         load_module_weights(generator, best / file)
         records[label] = evaluation(generator.eval())
     return {"variant": config.name, "step": meta["step"], "budget": meta.get("budget"), **records}

@@ -2,13 +2,13 @@
 
 `step_0001000/` holds generator, discriminator and generator_ema as safetensors, the optimiser
 state in `training_state.pt` (tensors and plain containers only, so `weights_only=True` loads
-it) and `meta.json`. The directory is assembled under a temporary name and renamed into place,
-so a run killed at any moment leaves only complete checkpoints behind.
+it) and `meta.json`. The directory is assembled under a temporary name and renamed into place
+(`hw3.files.replace_directory`: a re-saved step or `best` is set aside, not deleted, until the new
+one is in place), so a run killed at any moment leaves only complete checkpoints behind.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -19,10 +19,13 @@ from typing import Any
 import torch
 from torch import nn
 
-from hw3.files import write_json_atomic
+from hw3.errors import InputError
+from hw3.files import recover_directory, replace_directory, write_json_atomic
+from hw3.reading import read_json_object
 from hw3.weights import load_module_weights, save_module_weights
 
 CHECKPOINT_NAME = re.compile(r"^step_(\d{7})$")
+ASIDE_NAME = re.compile(r"^\.(step_\d{7}|best)\.old$")  # hw3.files.aside_path of a checkpoint
 META_FILE = "meta.json"  # the run's config, seed, command, commit, step and budget
 EMA_GENERATOR_FILE = "generator_ema.safetensors"  # what `hw3 export` ships
 
@@ -47,9 +50,12 @@ def checkpoint_dir(run_dir: str | Path, step: int) -> Path:
 
 
 def list_checkpoints(run_dir: str | Path) -> list[Path]:
+    """The run's step_* checkpoints, oldest first, once any save that was stopped part-way is finished."""
     root = Path(run_dir) / "checkpoints"
     if not root.is_dir():
         return []
+    for aside in [p for p in root.iterdir() if ASIDE_NAME.match(p.name)]:
+        recover_directory(root / ASIDE_NAME.match(aside.name).group(1))
     found = [p for p in root.iterdir() if p.is_dir() and CHECKPOINT_NAME.match(p.name)]
     return sorted(found, key=lambda p: int(CHECKPOINT_NAME.match(p.name).group(1)))
 
@@ -61,7 +67,9 @@ def latest_checkpoint(run_dir: str | Path) -> Path | None:
 
 def best_checkpoint_dir(run_dir: str | Path) -> Path:
     """The step the run's evaluation rule picked (hw3.train.periodic_eval); never pruned."""
-    return Path(run_dir) / "checkpoints" / "best"
+    best = Path(run_dir) / "checkpoints" / "best"
+    recover_directory(best)
+    return best
 
 
 def save_checkpoint(run_dir: str | Path, state: TrainingState, meta: dict[str, Any], keep: int = 2,
@@ -87,9 +95,7 @@ def save_checkpoint(run_dir: str | Path, state: TrainingState, meta: dict[str, A
         temporary / "training_state.pt",
     )
     write_json_atomic(temporary / META_FILE, {**meta, "step": state.step})
-    if final.exists():  # a re-run of the same step: replace it
-        shutil.rmtree(final)
-    os.replace(temporary, final)
+    replace_directory(temporary, final)  # a re-run of the same step, or a new best, replaces it
     for stale in list_checkpoints(run_dir)[:-keep]:
         shutil.rmtree(stale, ignore_errors=True)
     return final
@@ -97,6 +103,7 @@ def save_checkpoint(run_dir: str | Path, state: TrainingState, meta: dict[str, A
 
 def load_checkpoint(path: str | Path, state: TrainingState, device: torch.device) -> None:
     path = Path(path)
+    read_checkpoint_meta(path)  # a checkpoint whose meta.json is damaged is not resumed from
     load_module_weights(state.generator, path / "generator.safetensors", device)
     load_module_weights(state.discriminator, path / "discriminator.safetensors", device)
     load_module_weights(state.generator_ema, path / EMA_GENERATOR_FILE, device)
@@ -119,7 +126,25 @@ def run_dir_of(checkpoint: str | Path) -> Path:
 
 
 def read_checkpoint_meta(path: str | Path) -> dict[str, Any]:
-    return json.loads((Path(path) / META_FILE).read_text(encoding="utf-8"))
+    """A checkpoint's meta.json, with a 'config' object if it has one at all."""
+    meta_path = Path(path) / META_FILE
+    meta = read_json_object(meta_path, "a training checkpoint's meta.json")
+    if not isinstance(meta.get("config", {}), dict):
+        raise InputError(f"{meta_path}: 'config' is not an object (expected the run's training config)")
+    return meta
+
+
+def newest_readable_meta(run_dir: str | Path) -> tuple[Path, dict[str, Any]]:
+    """The newest checkpoint whose meta.json reads back, and that meta: where `load_latest_good`
+    resumes from (it skips a checkpoint whose meta.json is damaged). An InputError when none does."""
+    first_error = None
+    for path in reversed(list_checkpoints(run_dir)):
+        try:
+            return path, read_checkpoint_meta(path)
+        except InputError as error:
+            first_error = first_error or error
+    raise InputError(f"{first_error or run_dir}; no checkpoint of {run_dir} has a readable meta.json "
+                     "(expected a complete checkpoint to resume from, or another output directory)")
 
 
 def add_to_checkpoint_meta(path: str | Path, values: dict[str, Any]) -> None:

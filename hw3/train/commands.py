@@ -44,33 +44,51 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ablate.set_defaults(run=run_ablate)
 
 
-def run_train(args: argparse.Namespace) -> int:
-    from hw3.train.config import load_config  # torch import deferred to here
-    from hw3.train.loop import TrainingDiverged, train
+# The config field each flag sets, and the flag's name for error messages.
+FLAG_FIELDS = {"steps": ("num_steps", "--steps"), "batch_size": ("batch_size", "--batch-size"),
+               "data": ("data.root", "--data"), "out": ("out_dir", "--out"), "device": ("device", "--device"),
+               "seed": ("seed", "--seed")}
 
-    flag_fields = {
-        "num_steps": args.steps, "batch_size": args.batch_size, "data.root": args.data,
-        "out_dir": args.out, "device": args.device, "seed": args.seed,
-    }
-    config = load_config(args.config, args.overrides, flag_fields)
+
+def run_train(args: argparse.Namespace) -> int:
+    from hw3.files import check_output_dir
+    from hw3.train.config import load_config  # torch import deferred to here
+    from hw3.train.loop import TrainingDiverged, TrainingInterrupted, train
+
+    flag_values = {key: getattr(args, name) for name, (key, _) in FLAG_FIELDS.items()}
+    config = load_config(args.config, args.overrides, flag_values, dict(FLAG_FIELDS.values()))
+    check_output_dir(config.out_dir, "a run directory (a new folder, or a run to resume)")
     try:
         result = train(config, resume=args.resume, progress=not args.no_progress,
                        allow_config_change=args.allow_config_change)
     except TrainingDiverged as error:
         print(f"hw3 train: {error}", file=sys.stderr)
         return 1
+    except TrainingInterrupted as stopped:
+        raise interrupted_training(stopped, getattr(args, "argv", ["train"])) from None
     print(f"{config.name}: {result.step} steps; last checkpoint {result.last_checkpoint}; "
           f"{result.images_per_second:.0f} images/s over the last interval")
     return 0
+
+
+def interrupted_training(stopped, argv: list[str], resume_flag: bool = True) -> Exception:
+    """The one line for a Ctrl-C: where the run stopped, and the command that resumes it."""
+    import shlex
+
+    from hw3.errors import Interrupted
+
+    resume = shlex.join(["hw3", *argv, *([] if "--resume" in argv or not resume_flag else ["--resume"])])
+    kept = f"last checkpoint {stopped.last_checkpoint}" if stopped.last_checkpoint else "no checkpoint yet"
+    return Interrupted(f"stopped at step {stopped.step:,} ({kept}); resume with: {resume}")
 
 
 def run_ablate(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from hw3.errors import InputError
-    from hw3.files import write_json_atomic
+    from hw3.files import check_output_dir, write_json_atomic
     from hw3.train.ablations import ablation_config, ablation_results, find_ablation, read_ablations, without_ema_results
-    from hw3.train.loop import TrainingDiverged, train
+    from hw3.train.loop import TrainingDiverged, TrainingInterrupted, train
 
     if args.list:
         print("\n".join(ablation.name for ablation in read_ablations()))
@@ -78,6 +96,7 @@ def run_ablate(args: argparse.Namespace) -> int:
     if (args.name is None) == (args.without_ema is None):
         raise InputError("hw3 ablate: give an ablation NAME or --without-ema VARIANT (expected exactly one)")
     results_dir = Path(args.results)
+    check_output_dir(results_dir, "a folder for the ablation results")
     if args.without_ema is not None:
         if not args.without_ema.isidentifier():
             raise InputError(f"--without-ema {args.without_ema!r:.60}: expected a study variant's name")
@@ -86,12 +105,16 @@ def run_ablate(args: argparse.Namespace) -> int:
     else:
         ablation = find_ablation(args.name)
         run_dir = Path(args.runs) / "ablation" / ablation.name
+        check_output_dir(run_dir, "a run directory for the ablation")
         try:
             train(ablation_config(ablation, args.data, run_dir, args.device), resume=True,
                   progress=not args.no_progress)
         except TrainingDiverged as error:
             print(f"hw3 ablate: {error}", file=sys.stderr)
             return 1
+        except TrainingInterrupted as stopped:
+            # ablate always resumes: the same command goes on
+            raise interrupted_training(stopped, getattr(args, "argv", ["ablate", ablation.name]), False) from None
         results = ablation_results(ablation, run_dir)
         out = results_dir / f"{ablation.name}.json"
     results_dir.mkdir(parents=True, exist_ok=True)

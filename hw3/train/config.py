@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
-import tomllib
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import torch
 
+from hw3.bounds import MAX_SEED, bounded
+from hw3.config_fields import ConfigFieldError, build_checked, parse_toml, printable, shown
 from hw3.errors import InputError
+from hw3.reading import read_text
 from hw3.losses import LossConfig
 from hw3.models import DiscriminatorConfig, GeneratorConfig
 from hw3.models.translator import TranslatorConfig
@@ -18,11 +21,14 @@ from hw3.train.periodic_eval import PeriodicEvalConfig
 from hw3.train.stopping import StoppingConfig
 
 
+SPLITS = ("train", "test")
+
+
 @dataclass
 class DataConfig:
     root: str = "data/anime"
-    split: str = "train"
-    limit: int = 0  # use only the first N images (0: all); smoke runs use a few hundred
+    split: str = bounded("train", choices=SPLITS)
+    limit: int = bounded(0, 0, 10**9)  # use only the first N images (0: all); smoke runs use a few hundred
     balanced_sampling: bool = False  # draw tag pairs uniformly, so rare colours are seen as often
 
 
@@ -31,10 +37,12 @@ OPTIMIZERS = ("adam", "rmsprop")
 
 @dataclass
 class OptimizerConfig:
-    kind: str = "adam"  # or "rmsprop" (Arjovsky et al.: momentum destabilises a clipped critic)
-    lr_generator: float = 2e-4
-    lr_discriminator: float = 2e-4
-    betas: tuple[float, float] = (0.5, 0.999)  # Radford et al.: beta1 = 0.5 damps oscillation; Adam only
+    # or "rmsprop" (Arjovsky et al.: momentum destabilises a clipped critic)
+    kind: str = bounded("adam", choices=OPTIMIZERS)
+    lr_generator: float = bounded(2e-4, 0.0, 10.0, low_open=True)
+    lr_discriminator: float = bounded(2e-4, 0.0, 10.0, low_open=True)
+    # Radford et al.: beta1 = 0.5 damps oscillation; Adam only
+    betas: tuple[float, float] = bounded((0.5, 0.999), 0.0, 1.0, high_open=True)
 
     def __post_init__(self):
         if self.kind not in OPTIMIZERS:
@@ -62,7 +70,7 @@ class TrainConfig:
     name: str = "dcgan"
     # "generate": a GAN, noise and tags -> face (`generator`); "translate": the style-transfer
     # translator, face and target tags -> face (`translator`, with hw3.losses.translation's loss).
-    task: str = "generate"
+    task: str = bounded("generate", choices=TASKS)
     generator: GeneratorConfig = field(default_factory=GeneratorConfig)
     translator: TranslatorConfig = field(default_factory=TranslatorConfig)
     discriminator: DiscriminatorConfig = field(default_factory=DiscriminatorConfig)
@@ -71,21 +79,23 @@ class TrainConfig:
     data: DataConfig = field(default_factory=DataConfig)
     evaluation: PeriodicEvalConfig = field(default_factory=PeriodicEvalConfig)
     stopping: StoppingConfig = field(default_factory=StoppingConfig)
-    batch_size: int = 64
-    num_steps: int = 5000  # generator updates; each takes loss.n_critic discriminator batches
-    seed: int = 0
-    device: str = "auto"  # auto: CUDA, then Apple MPS, then CPU
+    batch_size: int = bounded(64, 1, 4096)
+    num_steps: int = bounded(5000, 1, 10**8)  # generator updates; each takes loss.n_critic discriminator batches
+    seed: int = bounded(0, 0, MAX_SEED)
+    device: str = bounded("auto", pattern=r"auto|cpu|mps|cuda(:\d{1,3})?",
+                          expected="auto, cpu, cuda, cuda:N or mps")  # auto: CUDA, then Apple MPS, then CPU
     # bf16 autocast where the hardware computes bf16 natively (CPUs with AVX512_BF16 or AMX, GPUs
     # from Ampere on), fp16 with loss scaling on older GPUs, float32 elsewhere (hw3.train.runtime).
     mixed_precision: bool = True
     channels_last: bool = True  # measured 1.4-1.6x faster on CPU (oneDNN) for these nets
     compile: bool = True  # torch.compile where a backend compiler is present (hw3.train.fast_path)
-    ema_decay: float = 0.999
-    ema_warmup: float = 10.0  # decay ramps as (1 + t) / (warmup + t) so early EMA tracks G
-    log_every: int = 25
-    sample_every: int = 250
-    checkpoint_every: int = 500
-    keep_checkpoints: int = 2
+    ema_decay: float = bounded(0.999, 0.0, 1.0, high_open=True)  # 1 would freeze the average at G's init
+    # decay ramps as (1 + t) / (warmup + t) so early EMA tracks G; 0 would divide by zero at t = 0
+    ema_warmup: float = bounded(10.0, 0.0, 10**6, low_open=True)
+    log_every: int = bounded(25, 1, 10**8)
+    sample_every: int = bounded(250, 1, 10**8)
+    checkpoint_every: int = bounded(500, 1, 10**8)
+    keep_checkpoints: int = bounded(2, 1, 10**6)
     out_dir: str = "runs/dcgan"
 
     def __post_init__(self):
@@ -107,86 +117,77 @@ def config_to_dict(config: Any) -> dict[str, Any]:
     return dataclasses.asdict(config)
 
 
-def _build(cls: type, values: dict[str, Any], where: str) -> Any:
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    kwargs: dict[str, Any] = {}
-    for key, value in values.items():
-        if key not in fields:
-            raise InputError(f"{where}: unknown key '{key}' (expected one of: {', '.join(fields)})")
-        default = getattr(cls(), key) if dataclasses.is_dataclass(cls) else None
-        if dataclasses.is_dataclass(default):
-            if not isinstance(value, dict):
-                raise InputError(f"{where}: '{key}' must be a table")
-            kwargs[key] = _build(type(default), value, f"{where}.{key}")
-        else:
-            kwargs[key] = _coerce(value, default, f"{where}.{key}")
-    return cls(**kwargs)
+def config_from_dict(values: dict[str, Any], where: str = "config", sources: dict[str, str] | None = None) -> TrainConfig:
+    """The config of `values` once every field is checked (`hw3.config_fields`); an error names
+    `where` (the file), or the flag or `--set` in `sources` that gave the bad key."""
+    try:
+        return build_checked(TrainConfig, values)
+    except ConfigFieldError as error:
+        raise InputError(_located(error, where, sources or {})) from None
+    except InputError as error:  # a rule between fields, from a __post_init__
+        raise InputError(printable(f"{where}: {error}")) from None
 
 
-def _coerce(value: Any, default: Any, where: str) -> Any:
-    if isinstance(default, bool):
-        if not isinstance(value, bool):  # `--set compile=off` would otherwise be the true string 'off'
-            raise InputError(f"{where}: expected true or false, got {value!r}")
-        return value
-    if default is None:
-        return value
-    if isinstance(default, tuple):
-        return tuple(value)
-    if isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    if isinstance(default, int) and isinstance(value, bool):
-        raise InputError(f"{where}: expected int, got {value!r}")
-    if not isinstance(value, type(default)):
-        raise InputError(f"{where}: expected {type(default).__name__}, got {value!r}")
-    return value
-
-
-def config_from_dict(values: dict[str, Any], where: str = "config") -> TrainConfig:
-    return _build(TrainConfig, values, where)
+def _located(error: ConfigFieldError, where: str, sources: dict[str, str]) -> str:
+    for key, source in reversed(sources.items()):  # the last one given wins
+        if error.key == key and error.named:
+            return printable(f"{source}: {error.problem} (expected {error.expected})")
+        if error.key == key:
+            return printable(f"{source}: expected {error.expected}")
+        if error.key.startswith(key + ".") or key.startswith(error.key + "."):
+            return printable(f"{source}: {error}")
+    return printable(f"{where}: {error}")
 
 
 def _set_nested(values: dict[str, Any], dotted_key: str, value: Any) -> None:
     *parents, leaf = dotted_key.split(".")
     node = values
     for parent in parents:
-        node = node.setdefault(parent, {})
+        if not isinstance(node.get(parent), dict):  # `--set num_steps.x=1`: the check then says num_steps is no table
+            node[parent] = {}
+        node = node[parent]
     node[leaf] = value
 
 
 def parse_override(text: str) -> tuple[str, Any]:
     """`'generator.ngf=32'` -> ('generator.ngf', 32); values are read as TOML, else as strings."""
     if "=" not in text:
-        raise InputError(f"--set '{text}': expected KEY=VALUE, e.g. generator.ngf=32")
+        raise InputError(printable(f"--set {text!r}: expected KEY=VALUE, e.g. generator.ngf=32", 200))
     key, raw = (part.strip() for part in text.split("=", 1))
     try:
-        value = tomllib.loads(f"value = {raw}")["value"]
-    except tomllib.TOMLDecodeError:
+        value = parse_toml(f"value = {raw}", "--set")["value"]
+    except InputError:  # not one TOML value: the text itself
         value = raw
     return key, value
 
 
-def load_config(
-    path: str | Path | None, overrides: list[str] = (), typed_overrides: dict[str, Any] | None = None
-) -> TrainConfig:
-    """Config from a TOML file, then `--set KEY=VALUE` strings, then typed values by dotted key."""
+def load_config(path: str | Path | None, overrides: list[str] = (), typed_overrides: dict[str, Any] | None = None,
+                flags: dict[str, str] | None = None) -> TrainConfig:
+    """Config from a TOML file, then `--set KEY=VALUE` strings, then typed values by dotted key;
+    `flags` names the command-line flag of each typed value, for the error message."""
     values: dict[str, Any] = {}
     where = "config"
     if path is not None:
         path = Path(path)
         where = str(path)
         try:
-            values = tomllib.loads(path.read_text(encoding="utf-8"))
+            text = read_text(path, "a TOML config")  # bounded: `--config /dev/zero` never ends
         except OSError as error:
             raise InputError(f"{path}: cannot read config ({error.strerror})") from None
-        except tomllib.TOMLDecodeError as error:
-            raise InputError(f"{path}: {error}") from None
+        except UnicodeDecodeError:
+            raise InputError(f"{path}: not UTF-8 text (expected a TOML config)") from None
+        values = parse_toml(text, where)
+    sources: dict[str, str] = {}
     for override in overrides:
         key, value = parse_override(override)
         _set_nested(values, key, value)
+        sources[key] = f"--set {printable(override, 80)}"
     for key, value in (typed_overrides or {}).items():
         if value is not None:
             _set_nested(values, key, value)
-    return config_from_dict(values, where)
+            flag = (flags or {}).get(key)
+            sources[key] = f"{flag} {printable(shlex.quote(str(value)), 80)}" if flag else f"{key}={shown(value)}"
+    return config_from_dict(values, where, sources)
 
 
 # Fields that may change between a checkpoint and its resumption: where things go, how often

@@ -8,6 +8,7 @@ from then on with one warning; the run's meta.json records which pieces run whic
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 from typing import Callable
@@ -116,5 +117,28 @@ def wrap_for_compile(networks: dict[str, nn.Module], device: torch.device, recor
     # recompilations of one (other variants, other widths) it silently runs it eagerly: a fresh
     # cache makes a run's kernels, and so its weights, independent of what ran before it.
     torch._dynamo.reset()
+    # Inductor's CPU build looks for a CUDA toolkit on every CUDA build of torch and warns when a
+    # CPU-only machine has none; the kernels it builds for CPU do not need one.
+    if device.type == "cpu":
+        logging.getLogger("torch.utils.cpp_extension").setLevel(logging.ERROR)
     record.update({name: "compiled" for name in networks})
     return {name: CompiledNetwork(network, name, fall_back) for name, network in networks.items()}
+
+
+def fast_path_record(config, autocast_dtype: torch.dtype | None, device: torch.device) -> dict:
+    """What a run (a TrainConfig) speeds up and how, for meta.json: precision, layout, optimiser kernel, and
+    per network whether it is compiled (filled in by `wrap_for_compile`)."""
+    loss = config.loss
+    penalised = loss.gradient_penalty_weight > 0 or loss.r1_weight > 0 or loss.r2_weight > 0
+    record = {
+        "autocast": str(autocast_dtype).removeprefix("torch.") if autocast_dtype else "off (float32)",
+        "channels_last": config.channels_last,
+        "optimizer": config.optimizer.kernel(device),
+        "compile": {} if config.compile else {"generator": "eager: compile = false",
+                                               "discriminator": "eager: compile = false"},
+    }
+    if penalised:
+        # AOTAutograd has no double backward: the penalty's pass through D always runs eagerly.
+        record["penalty_pass"] = "eager, " + ("float32" if loss.penalty_float32 or autocast_dtype is None
+                                              else str(autocast_dtype).removeprefix("torch."))
+    return record

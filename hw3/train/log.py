@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from hw3.files import write_text_atomic
+from hw3.files import append_text, write_text_atomic
+from hw3.reading import read_json_lines
 
 
 class TrainingLog:
@@ -22,16 +23,9 @@ class TrainingLog:
 
     def append(self, record: dict) -> None:
         if self.enabled:
-            with open(self.path, "a", encoding="utf-8") as handle:
-                handle.write(json.dumps(record, sort_keys=True) + "\n")
+            append_text(self.path, json.dumps(record, sort_keys=True) + "\n")
 
 
 def read_log(path: str | Path) -> list[dict]:
-    """Records of a JSONL log; a torn last line (a run killed mid-write) is ignored."""
-    records = []
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
-        try:
-            records.append(json.loads(line))
-        except json.JSONDecodeError:
-            continue
-    return records
+    """Records of a JSONL log; a torn line (a run killed mid-write) is ignored."""
+    return read_json_lines(path, "a training log of JSON lines, as hw3 train writes")

@@ -16,16 +16,16 @@ from hw3.data.dataset import load_split, open_dataset
 from hw3.errors import InputError
 from hw3.losses import GANLoss
 from hw3.losses.translation import TranslationLoss
-from hw3.models import Discriminator, Generator
-from hw3.models.translator import Translator
+from hw3.models import build_discriminator
+from hw3.models.kinds import build_generator_network, generator_kind
 from hw3.images import preview_inputs, save_grid, translation_preview
 from hw3.train.checkpoint import (
-    TrainingState, add_to_checkpoint_meta, best_checkpoint_dir, latest_checkpoint, load_latest_good, read_checkpoint_meta, save_checkpoint,
+    TrainingState, add_to_checkpoint_meta, best_checkpoint_dir, latest_checkpoint, load_latest_good, save_checkpoint,
 )
 from hw3.train.config import TrainConfig, config_changes, config_to_dict
 from hw3.train.data_feed import NOISE_STREAM, PREVIEW_STREAM, Batch, BatchFeed, step_generator
 from hw3.train.ema import GeneratorAverage, standing_statistics
-from hw3.train.fast_path import wrap_for_compile
+from hw3.train.fast_path import fast_path_record, wrap_for_compile
 from hw3.train.stopping import plateau_reached, stop_record
 from hw3.train.log import TrainingLog, read_log
 from hw3.train.periodic_eval import PeriodicEvaluation, best_evaluation, selection_key
@@ -39,6 +39,15 @@ class TrainingDiverged(RuntimeError):
     """A loss or weight became NaN or infinite; the last good checkpoint is kept."""
 
 
+class TrainingInterrupted(KeyboardInterrupt):
+    """Ctrl-C during the steps: where the run stopped and the checkpoint a resume starts from.
+    Still a KeyboardInterrupt, so a caller's `except Exception` does not swallow it."""
+
+    def __init__(self, step: int, last_checkpoint: Path | None):
+        super().__init__(f"stopped at step {step}")
+        self.step, self.last_checkpoint = step, last_checkpoint
+
+
 @dataclass
 class TrainResult:
     run_dir: Path
@@ -46,7 +55,7 @@ class TrainResult:
     last_checkpoint: Path | None
     images_per_second: float
     device: str  # where the steps ran: "cpu", "cuda" or "mps"
-    stop_reason: str | None = None  # "plateau", "cap" or "num_steps" (hw3.train.stopping)
+    stop_reason: str | None = None  # "plateau", "cap", "time limit" or "num_steps" (hw3.train.stopping)
 
 
 def build_networks(config: TrainConfig, device: torch.device) -> tuple[nn.Module, nn.Module]:
@@ -54,8 +63,9 @@ def build_networks(config: TrainConfig, device: torch.device) -> tuple[nn.Module
     # weights without touching anyone else's random state.
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(config.seed)
-        generator = Translator(config.translator) if config.task == "translate" else Generator(config.generator)
-        discriminator = Discriminator(config.discriminator)
+        kind = generator_kind(config.task)
+        generator = build_generator_network(kind, getattr(config, kind))
+        discriminator = build_discriminator(config.discriminator)
     memory_format = torch.channels_last if config.channels_last else torch.contiguous_format
     return (
         generator.to(device, memory_format=memory_format),
@@ -63,12 +73,12 @@ def build_networks(config: TrainConfig, device: torch.device) -> tuple[nn.Module
     )
 
 
-def _load_training_data(config: TrainConfig):
+def _load_training_data(config: TrainConfig, progress: bool = True):
     root = Path(config.data.root)
     if (root / config.data.split).is_dir():
-        dataset = load_split(root, config.data.split)
+        dataset = load_split(root, config.data.split, progress=progress)
     else:
-        dataset = open_dataset(root)
+        dataset = open_dataset(root, progress=progress)
     images, hair, eyes = dataset.images, dataset.hair, dataset.eyes
     if config.data.limit:
         images, hair, eyes = images[: config.data.limit], hair[: config.data.limit], eyes[: config.data.limit]
@@ -84,25 +94,6 @@ def _run_meta(config: TrainConfig, group: ProcessGroup, device: torch.device) ->
         "world_size": group.world_size,
         "device": device_description(device),
     }
-
-
-def _fast_path_record(config: TrainConfig, precision: Precision, device: torch.device) -> dict:
-    """What this run speeds up and how, for meta.json: precision, layout, optimiser kernel, and
-    per network whether it is compiled (filled in by `wrap_for_compile`)."""
-    loss = config.loss
-    penalised = loss.gradient_penalty_weight > 0 or loss.r1_weight > 0 or loss.r2_weight > 0
-    record = {
-        "autocast": str(precision.dtype).removeprefix("torch.") if precision.dtype else "off (float32)",
-        "channels_last": config.channels_last,
-        "optimizer": config.optimizer.kernel(device),
-        "compile": {} if config.compile else {"generator": "eager: compile = false",
-                                               "discriminator": "eager: compile = false"},
-    }
-    if penalised:
-        # AOTAutograd has no double backward: the penalty's pass through D always runs eagerly.
-        record["penalty_pass"] = "eager, " + ("float32" if loss.penalty_float32 or precision.dtype is None
-                                              else str(precision.dtype).removeprefix("torch."))
-    return record
 
 
 def budget_of(state: TrainingState, meta: dict) -> dict:
@@ -172,15 +163,15 @@ def _check_resume(config: TrainConfig, run_dir: Path, resume: bool, allow_config
             f"{run_dir}: holds checkpoints up to {latest.name} (expected --resume to continue, "
             "or another output directory)"
         )
-    try:
-        saved = read_checkpoint_meta(latest)
-    except (OSError, ValueError):
-        return []  # unreadable: load_latest_good warns and falls back
+    from hw3.train.checkpoint import newest_readable_meta
+
+    # The checkpoint load_latest_good will resume from: a damaged newer meta.json is skipped there too.
+    resumed, saved = newest_readable_meta(run_dir)
     history = list(saved.get("config_changes", []))
     changes = config_changes(saved.get("config", {}), config)
     if changes and not allow_config_change:
         listed = "; ".join(f"{key} {before!r} -> {after!r}" for key, (before, after) in sorted(changes.items()))
-        raise InputError(f"{latest / 'meta.json'}: the config differs from the checkpoint's: {listed} "
+        raise InputError(f"{resumed / 'meta.json'}: the config differs from the checkpoint's: {listed} "
                          "(expected the same config, or --allow-config-change)")
     if changes:
         history.append({"step": int(saved.get("step", 0)),
@@ -212,22 +203,12 @@ class _Run:
     stopped: dict | None = None  # hw3.train.stopping.stop_record, once the run has stopped
 
 
-def _set_up(config: TrainConfig, resume: bool, allow_config_change: bool, group: ProcessGroup,
+def _set_up(config: TrainConfig, resume: bool, allow_config_change: bool, group: ProcessGroup, progress: bool,
             device: torch.device) -> _Run:
     run_dir = Path(config.out_dir)
     config_history = _check_resume(config, run_dir, resume, allow_config_change)
     configure_backends(device)
-    if group.is_main:
-        run_dir.mkdir(parents=True, exist_ok=True)
-        images, hair, eyes = _load_training_data(config)  # builds the decode cache once
-    group.barrier()
-    if not group.is_main:
-        images, hair, eyes = _load_training_data(config)
-    feed = BatchFeed(
-        images, hair, eyes, config.batch_size, config.seed, device, config.conditional,
-        balanced=config.data.balanced_sampling, channels_last=config.channels_last,
-        rank=group.rank, world_size=group.world_size,
-    )
+    feed = _batch_feed(config, group, device, progress, run_dir)
     generator, discriminator = build_networks(config, device)
     average = GeneratorAverage(generator, config.ema_decay, config.ema_warmup)
     optimizer = config.optimizer
@@ -243,25 +224,18 @@ def _set_up(config: TrainConfig, resume: bool, allow_config_change: bool, group:
     average.num_updates = state.ema_updates
     log = TrainingLog(run_dir / "log.jsonl", enabled=group.is_main, truncate_after=state.step)
 
-    generator_step, discriminator_step = generator, discriminator
-    if group.distributed:
-        ids = [device.index] if device.type == "cuda" else None
-        generator_step = DistributedDataParallel(generator, device_ids=ids)
-        discriminator_step = DistributedDataParallel(discriminator, device_ids=ids)
     precision = Precision(device, config.mixed_precision)
     meta = _run_meta(config, group, device)
-    meta["fast_path"] = _fast_path_record(config, precision, device)
-    if config.compile:
-        compiled = wrap_for_compile({"generator": generator_step, "discriminator": discriminator_step}, device,
-                                    meta["fast_path"]["compile"], _warn if group.is_main else lambda message: None)
-        generator_step, discriminator_step = compiled["generator"], compiled["discriminator"]
+    meta["fast_path"] = fast_path_record(config, precision.dtype, device)
+    generator_step, discriminator_step = _step_networks(config, group, device, generator, discriminator,
+                                                        meta["fast_path"]["compile"])
     if config_history:
         meta["config_changes"] = config_history
     evaluation = best = None
     evaluations: list[dict] = []
     if group.is_main and config.evaluation.every > 0:
         evaluation = PeriodicEvaluation(config.evaluation, config.conditional, config.generator.z_dim,
-                                        config.data.root, images, device)
+                                        config.data.root, feed.images, device, progress)
         if log.path.exists():
             evaluations = [record for record in read_log(log.path) if "eval_fid" in record]
             best = best_evaluation(evaluations, config.evaluation.min_seen_accuracy)
@@ -269,18 +243,54 @@ def _set_up(config: TrainConfig, resume: bool, allow_config_change: bool, group:
     run = _Run(config, group, device, run_dir, feed, state, average, loss,
                precision, generator_step, discriminator_step, log, meta,
                resumed_from, evaluation, best, evaluations)
-    # A resumed run that had already met its rule stays stopped.
+    run.stopped = _stopped_before(config, state, evaluations)
+    return run
+
+
+def _batch_feed(config: TrainConfig, group: ProcessGroup, device: torch.device, progress: bool,
+                run_dir: Path) -> BatchFeed:
+    if group.is_main:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        images, hair, eyes = _load_training_data(config, progress)  # builds the decode cache once
+    group.barrier()
+    if not group.is_main:
+        images, hair, eyes = _load_training_data(config, progress)
+    return BatchFeed(
+        images, hair, eyes, config.batch_size, config.seed, device, config.conditional,
+        balanced=config.data.balanced_sampling, channels_last=config.channels_last,
+        rank=group.rank, world_size=group.world_size,
+    )
+
+
+def _step_networks(config: TrainConfig, group: ProcessGroup, device: torch.device, generator: nn.Module,
+                   discriminator: nn.Module, compile_record: dict) -> tuple:
+    """What the loss calls: the networks wrapped for DDP, then compiled where this machine can."""
+    generator_step, discriminator_step = generator, discriminator
+    if group.distributed:
+        ids = [device.index] if device.type == "cuda" else None
+        generator_step = DistributedDataParallel(generator, device_ids=ids)
+        discriminator_step = DistributedDataParallel(discriminator, device_ids=ids)
+    if config.compile:
+        compiled = wrap_for_compile({"generator": generator_step, "discriminator": discriminator_step}, device,
+                                    compile_record, _warn if group.is_main else lambda message: None)
+        generator_step, discriminator_step = compiled["generator"], compiled["discriminator"]
+    return generator_step, discriminator_step
+
+
+def _stopped_before(config: TrainConfig, state: TrainingState, evaluations: list[dict]) -> dict | None:
+    """A resumed run that had already met its stopping rule stays stopped."""
     evidence = plateau_reached(evaluations, config.stopping)
     if evidence is not None:
-        run.stopped = stop_record("plateau", state.step, state.images_through_d, config.stopping, evidence)
-    elif config.stopping.max_images and state.images_through_d >= config.stopping.max_images:
-        run.stopped = stop_record("cap", state.step, state.images_through_d, config.stopping)
-    return run
+        return stop_record("plateau", state.step, state.images_through_d, config.stopping, evidence)
+    if config.stopping.max_images and state.images_through_d >= config.stopping.max_images:
+        return stop_record("cap", state.step, state.images_through_d, config.stopping)
+    return None
 
 
 def _training_step(run: _Run) -> dict[str, torch.Tensor]:
     """One generator update and its n_critic discriminator updates; -> the loss statistics."""
     config, state, loss, step = run.config, run.state, run.loss, run.state.step
+    loss.set_progress(state.images_through_d)  # scheduled weights (R3GAN's gamma) follow the budget
     for critic_index in range(loss.n_critic):
         batch: Batch = run.feed.batch(step * loss.n_critic + critic_index)
         z, rng = _noise(config, run.device, run.group, step, critic_index)
@@ -339,6 +349,8 @@ def _stop_decision(run: _Run, done: bool) -> None:
     state, rule = run.state, run.config.stopping
     if run.stopped is None and rule.max_images and state.images_through_d >= rule.max_images:
         run.stopped = stop_record("cap", state.step, state.images_through_d, rule)
+    if run.stopped is None and rule.max_seconds and state.wall_seconds >= rule.max_seconds:
+        run.stopped = stop_record("time limit", state.step, state.images_through_d, rule)
     if run.stopped is None and done:
         run.stopped = stop_record("num_steps", state.step, state.images_through_d, rule)
     if run.group.distributed:
@@ -382,7 +394,7 @@ def _upkeep(run: _Run, done: bool, images_before: int) -> None:
 
 def _train(config: TrainConfig, resume: bool, progress: bool, allow_config_change: bool, group: ProcessGroup,
            device: torch.device) -> TrainResult:
-    run = _set_up(config, resume, allow_config_change, group, device)
+    run = _set_up(config, resume, allow_config_change, group, progress, device)
     state = run.state
     finite = torch.ones((), dtype=torch.bool, device=device)
     images_at_clock, clock = state.images_through_d, time.perf_counter()
@@ -390,33 +402,37 @@ def _train(config: TrainConfig, resume: bool, progress: bool, allow_config_chang
     images_per_second = 0.0
     bar = tqdm(total=config.num_steps, initial=state.step, disable=not (progress and group.is_main),
                desc=config.name, unit="step", dynamic_ncols=True)
-    while state.step < config.num_steps and run.stopped is None:
-        images_before = state.images_through_d
-        stats = _training_step(run)
-        finite &= stats.pop("_finite")
-        bar.update(1)
-        done = state.step == config.num_steps
-        if state.step % config.log_every == 0 or done:
-            if not bool(finite):  # one host sync per log interval, not per step
-                raise TrainingDiverged(
-                    f"step {state.step}: a loss became NaN or infinite; stopped. Last good checkpoint: "
-                    f"{run.last_checkpoint or 'none yet'}"
-                )
-            images_per_second = (state.images_through_d - images_at_clock) / max(time.perf_counter() - clock, 1e-9)
-            record = {k: float(v) for k, v in stats.items()}
-            record.update(step=state.step, images_per_second=round(images_per_second, 1),
-                          images_through_d=state.images_through_d)
-            run.log.append(record)
-            bar.set_postfix({k: f"{v:.3g}" for k, v in record.items() if k not in ("step", "images_through_d")},
-                            refresh=False)
-            images_at_clock, clock = state.images_through_d, time.perf_counter()
-        now = time.perf_counter()
-        state.wall_seconds += now - wall_clock  # the budget's clock: steps and upkeep alike
-        wall_clock = now
-        _upkeep(run, done, images_before)
-        clock += time.perf_counter() - now  # images/s measures training steps only
+    try:
+        while state.step < config.num_steps and run.stopped is None:
+            images_before = state.images_through_d
+            stats = _training_step(run)
+            finite &= stats.pop("_finite")
+            bar.update(1)
+            done = state.step == config.num_steps
+            if state.step % config.log_every == 0 or done:
+                if not bool(finite):  # one host sync per log interval, not per step
+                    raise TrainingDiverged(
+                        f"step {state.step}: a loss became NaN or infinite; stopped. Last good checkpoint: "
+                        f"{run.last_checkpoint or 'none yet'}"
+                    )
+                images_per_second = (state.images_through_d - images_at_clock) / max(time.perf_counter() - clock, 1e-9)
+                record = {k: float(v) for k, v in stats.items()}
+                record.update(step=state.step, images_per_second=round(images_per_second, 1),
+                              images_through_d=state.images_through_d)
+                run.log.append(record)
+                bar.set_postfix({k: f"{v:.3g}" for k, v in record.items() if k not in ("step", "images_through_d")},
+                                refresh=False)
+                images_at_clock, clock = state.images_through_d, time.perf_counter()
+            now = time.perf_counter()
+            state.wall_seconds += now - wall_clock  # the budget's clock: steps and upkeep alike
+            wall_clock = now
+            _upkeep(run, done, images_before)
+            clock += time.perf_counter() - now  # images/s measures training steps only
+    except KeyboardInterrupt:
+        bar.close()  # the message goes on a line of its own
+        raise TrainingInterrupted(state.step, run.last_checkpoint) from None
     bar.close()
-    if run.stopped is not None and run.stopped["reason"] in ("plateau", "cap") and group.is_main:
+    if run.stopped is not None and run.stopped["reason"] != "num_steps" and group.is_main:
         print(f"{config.name}: stopped at step {state.step:,} ({state.images_through_d:,} real images through D): "
               f"{run.stopped['reason']}", file=sys.stderr)
     return TrainResult(run.run_dir, state.step, run.last_checkpoint, images_per_second, device.type,

@@ -22,6 +22,7 @@ import torch
 from torch import nn
 
 from hw3.data.dataset import load_split
+from hw3.bounds import bounded
 from hw3.errors import InputError
 from hw3.eval.features import extract_readout, to_uint8
 from hw3.eval.fid import frechet_distance, gaussian_statistics
@@ -34,13 +35,13 @@ GENERATE_BATCH = 120
 
 @dataclass
 class PeriodicEvalConfig:
-    every: int = 500  # generator steps between evaluations; 0 turns them off
-    num_samples: int = 1320  # generated faces, 10 per tag pair
-    num_reference: int = 5280  # real faces (the whole balanced test split)
+    every: int = bounded(500, 0, 10**8)  # generator steps between evaluations; 0 turns them off
+    num_samples: int = bounded(1320, 2, 50_000)  # generated faces, 10 per tag pair
+    num_reference: int = bounded(5280, 2, 50_000)  # real faces (the whole balanced test split)
     evaluator: str = "weights/evaluator.safetensors"
-    min_seen_accuracy: float = 0.95  # conditional runs: the accuracy a best step must reach
+    min_seen_accuracy: float = bounded(0.95, 0.0, 1.0)  # conditional runs: the accuracy a best step must reach
     # Also evaluated when the run reaches these real-image counts: the study's side-by-side budgets.
-    at_images: tuple[int, ...] = (400_000, 1_600_000)
+    at_images: tuple[int, ...] = bounded((400_000, 1_600_000), 1, 10**12)
 
     def __post_init__(self):
         if self.every < 0 or self.num_samples < 2 or self.num_reference < 2:
@@ -59,7 +60,7 @@ def selection_key(record: dict, min_seen_accuracy: float) -> tuple:
 
 class PeriodicEvaluation:
     def __init__(self, config: PeriodicEvalConfig, conditional: bool, z_dim: int, data_root: str | Path,
-                 train_images: torch.Tensor, device: torch.device):
+                 train_images: torch.Tensor, device: torch.device, progress: bool = True):
         from hw3.eval.evaluator import load_evaluator
 
         evaluator_path = Path(config.evaluator)
@@ -70,7 +71,7 @@ class PeriodicEvaluation:
         self.evaluator, _ = load_evaluator(evaluator_path, device)
         rng = torch.Generator().manual_seed(EVAL_SEED)
         if conditional:
-            test = load_split(data_root, "test")
+            test = load_split(data_root, "test", progress=progress)
             reference = test.images[torch.randperm(len(test.images), generator=rng)[: config.num_reference]]
             self.hair, self.eyes = balanced_tags(config.num_samples, EVAL_SEED)
         else:

@@ -1,4 +1,4 @@
-"""When a run stops: at a plateau of its in-training evaluations, or at a cap of real images.
+"""When a run stops: at a plateau of its in-training evaluations, or at a cap of real images or time.
 
 The rule, applied after every evaluation once `min_images` real images have gone through D:
 split the images so far at (1 - window) of them; the run has plateaued when, in the last part,
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from hw3.bounds import bounded
 from hw3.errors import InputError
 
 ACCURACY_KEYS = ("eval_both_seen", "eval_both_held_out")
@@ -20,11 +21,14 @@ ACCURACY_KEYS = ("eval_both_seen", "eval_both_held_out")
 @dataclass
 class StoppingConfig:
     plateau: bool = False  # stop at a plateau; False: run num_steps (or to max_images)
-    window: float = 0.25  # the last quarter of the images so far
-    min_fid_drop: float = 0.05  # 5 % of FID
-    min_accuracy_rise: float = 0.01  # one point of both-tags accuracy
-    min_images: int = 400_000  # never before the study's common budget
-    max_images: int = 0  # the cap on real images through D; 0: num_steps alone
+    window: float = bounded(0.25, 0.0, 1.0, low_open=True, high_open=True)  # the last quarter of the images so far
+    min_fid_drop: float = bounded(0.05, 0.0, 1.0)  # 5 % of FID
+    min_accuracy_rise: float = bounded(0.01, 0.0, 1.0)  # one point of both-tags accuracy
+    min_images: int = bounded(400_000, 0, 10**12)  # never before the study's common budget
+    max_images: int = bounded(0, 0, 10**12)  # the cap on real images through D; 0: num_steps alone
+    # A wall-clock cap in seconds of the run (steps and upkeep); 0: none. For a fixed slot of
+    # borrowed hardware (`hw3 study-gpu`), where the images a run gets depend on the machine.
+    max_seconds: float = bounded(0.0, 0.0, 10.0**9)
 
     def __post_init__(self):
         if not 0 < self.window < 1:

@@ -11,11 +11,15 @@ Rules, each a reason in the import report (`import_report.txt`, every excluded r
 - `no_colour_tag`: no hair colour or no eye colour; `several_colours`: more than one of either
   (a guess would be label noise, so such faces are left out rather than resolved);
 - `missing_image`, `unreadable_image`, `corrupt_image`: the image file is absent, is not an
-  image, or stops decoding part-way (a truncated JPEG);
+  image (or is larger than 4096 px a side), or stops decoding part-way (a truncated JPEG);
+- `degenerate_image`: it would come in as a uniform face: smaller than 32 px a side, fully
+  transparent, or one colour throughout;
 - `duplicate_image`: the same 64 x 64 pixels as a face kept earlier (the 33k set comes first).
 CRLF line endings and a UTF-8 byte-order mark are accepted; blank lines are skipped.
 
-Images: converted to RGB (transparent pixels over white), centre-cropped to a square, resized to
+A grey-scale face is kept (its labels may be what the user means), with one warning and a count
+and listing in the import report. Images: converted to RGB (16-bit grey scaled to 8 bits,
+transparent pixels over white), centre-cropped to a square, resized to
 64 x 64 with PIL's Lanczos filter (antialiased; the 96 x 96 faces lose no detail a 64 x 64
 generator could use) and written as JPEG quality 95 with 4:4:4 chroma, like the renderer.
 

@@ -14,6 +14,7 @@ IMAGE_KINDS = {
     "missing_image": "the image file named by the tags line does not exist",
     "unreadable_image": "the file is not an image (or cannot be opened)",
     "corrupt_image": "the image stops decoding part-way (e.g. a truncated JPEG)",
+    "degenerate_image": "a face of nothing: smaller than 32 px a side, fully transparent, or one colour",
     "duplicate_image": "the same 64 x 64 pixels as a face kept earlier",
     "held_out_surplus": "a held-out pair's face beyond the test split's quota for that pair",
 }
@@ -38,7 +39,9 @@ def test_tags_text(test_pairs: list[int], all_pairs: list[int], lines: int = 25)
     return "".join(f"{line},{pair_from_index(pair)}\n" for line, pair in enumerate(chosen, start=1))
 
 
-def report_text(meta: dict, excluded: list[tuple[str, str]]) -> str:
+def report_text(meta: dict, excluded: list[tuple[str, str]], grey: list[str] = ()) -> str:
+    """Counts by source and by reason, the rules, then every excluded row and every kept
+    grey-scale face by FILE:LINE."""
     lines = [f"hw3 data import ({meta['importer_version']}): {meta['counts']['train']} training and "
              f"{meta['counts']['test']} test faces, {len(excluded)} rows excluded", "", "sources:"]
     for source in meta["sources"]:
@@ -52,8 +55,11 @@ def report_text(meta: dict, excluded: list[tuple[str, str]]) -> str:
               f"held-out pairs (test split only): {', '.join(meta['held_out_pairs']) or 'none'}",
               "pairs too rare for a test set (all their faces train): "
               + (", ".join(meta["pairs_too_rare_for_test"]) or "none")]
+    lines.append(f"grey-scale faces kept with colour labels: {len(grey)}")
     for kind in REASONS:
         messages = [message for message_kind, message in excluded if message_kind == kind]
         if messages:
             lines += ["", f"## {kind} ({len(messages)})", *messages]
+    if grey:
+        lines += ["", f"## grey_scale_kept ({len(grey)})", *grey]
     return "\n".join(lines) + "\n"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from hw3.errors import InputError
+from hw3.reading import read_json_object
 from hw3.tags import NUM_EYES, NUM_PAIRS, HairEyeTags, parse_colour_phrase
 
 
@@ -73,8 +73,8 @@ def held_out_pairs_of(data_root: str | Path) -> tuple[HairEyeTags, ...] | None:
     meta_path = Path(data_root) / "meta.json"
     if not meta_path.is_file():
         return None
+    meta = read_json_object(meta_path, "the data set's meta.json, as hw3 data render or import writes it")
     try:
-        names = json.loads(meta_path.read_text(encoding="utf-8"))["held_out_pairs"]
-        return tuple(parse_colour_phrase(name) for name in names)
+        return tuple(parse_colour_phrase(name) for name in meta["held_out_pairs"])
     except (ValueError, KeyError, TypeError) as error:
         raise InputError(f"{meta_path}: no readable held_out_pairs list ({error})") from None

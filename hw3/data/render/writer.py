@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import multiprocessing
+import signal
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -25,7 +26,8 @@ from tqdm import tqdm
 
 from hw3.data.pairs import HELD_OUT_PAIRS
 from hw3.data.render.examples import render_example, split_size
-from hw3.files import write_text_atomic
+from hw3.errors import Interrupted
+from hw3.files import check_output_dir, write_text_atomic
 from hw3.tags import NUM_PAIRS
 
 RENDERER_VERSION = "anime-faces-1"
@@ -79,7 +81,7 @@ def tag_file_texts(tags_per_image: list[tuple[str, ...]]) -> tuple[str, str]:
 
 
 def render_dataset(config: RenderConfig) -> RenderSummary:
-    out_dir = Path(config.out_dir)
+    out_dir = check_output_dir(config.out_dir, "a folder for the rendered data set")
     for split in SPLITS:
         (out_dir / split / "images").mkdir(parents=True, exist_ok=True)
         for name in ("tags.csv", "tags_full.csv"):
@@ -120,13 +122,23 @@ def _render_images(config: RenderConfig, out_dir: Path, counts: dict[str, int]) 
             tqdm(total=len(tasks), unit="img", desc="render") as progress:
         rendered = map(job, tasks) if pool is None else pool.imap(job, tasks, chunksize=CHUNK_SIZE)
         writes = []
-        for (split, index), (jpeg, tags) in zip(tasks, rendered):
-            writes.append(disk.submit((out_dir / split / "images" / f"{index}.jpg").write_bytes, jpeg))
-            tags_per_image[split].append(tags)
-            progress.update(1)
+        try:
+            for (split, index), (jpeg, tags) in zip(tasks, rendered):
+                writes.append(disk.submit((out_dir / split / "images" / f"{index}.jpg").write_bytes, jpeg))
+                tags_per_image[split].append(tags)
+                progress.update(1)
+        except KeyboardInterrupt:
+            progress.close()  # the message goes on a line of its own
+            raise Interrupted(f"stopped after {len(writes):,} of {len(tasks):,} images, before any tags file was "
+                              f"written, so {out_dir} is no data set yet; run the same command again") from None
         for write in writes:
             write.result()  # re-raises a failed write before any tags file exists
     return tags_per_image
+
+
+def _ignore_interrupts() -> None:
+    # Ctrl-C reaches every process of the terminal's group; only the parent reports it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 @contextmanager
@@ -135,5 +147,5 @@ def _worker_pool(workers: int):
     if workers == 1:
         yield None
         return
-    with multiprocessing.Pool(workers) as pool:
+    with multiprocessing.Pool(workers, initializer=_ignore_interrupts) as pool:
         yield pool

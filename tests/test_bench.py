@@ -1,0 +1,70 @@
+"""`hw3 bench`: its arguments, its table, and the timing of an outside script."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from hw3.bench.external_dcgan import _time_iterations
+from hw3.bench.train_speed import read_base
+from hw3.cli import main
+from hw3.errors import InputError
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["--steps", "0"], "--steps 0: expected 1 to"),
+    (["--steps", "-1"], "--steps -1: expected 1 to"),
+    (["--batch-size", "0"], "--batch-size 0: expected 1 to"),
+    (["--paths", "fast,bogus"], "--paths 'fast,bogus': expected a comma-separated list of: fast, fp32"),
+    (["--variants", "nope"], "--variants: no config"),
+])
+def test_bad_bench_arguments_are_one_line(tiny_data_root, arguments, message, capsys):
+    assert main(["bench", "train", "--data", str(tiny_data_root), *arguments]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1
+
+
+def test_bench_needs_rendered_data_and_a_file_to_write(tiny_data_root, tmp_path, capsys):
+    assert main(["bench", "train", "--data", str(tmp_path / "absent")]) == 2
+    assert "run `make data`" in capsys.readouterr().err
+    assert main(["bench", "train", "--data", str(tiny_data_root), "--out", str(tmp_path)]) == 2
+    assert str(tmp_path) in capsys.readouterr().err
+    assert main(["bench", "sample", "--repeats", "0"]) == 2
+    assert "--repeats 0: expected 1 to 100" in capsys.readouterr().err
+
+
+def test_a_bench_row_has_both_paths_and_their_ratio(tiny_data_root, tmp_path, capsys):
+    out = tmp_path / "bench.json"
+    assert main(["bench", "train", "--data", str(tiny_data_root), "--variants", "acgan", "--batch-size", "8",
+                 "--steps", "2", "--out", str(out)]) == 0
+    (row,) = json.loads(out.read_text())
+    assert row["variant"] == "acgan" and row["images_per_second"] == row["fast_images_per_second"] > 0
+    assert row["fast_over_fp32"] == pytest.approx(row["fast_images_per_second"] / row["fp32_images_per_second"])
+    printed = capsys.readouterr().out
+    assert "| variant | fp32 images/s | fast images/s | fast / fp32 |" in printed
+    base = tmp_path / "base.json"
+    base.write_text(json.dumps([{"variant": "acgan", "images_per_second": row["fast_images_per_second"] / 2}]))
+    assert read_base(base) == {"acgan": row["fast_images_per_second"] / 2}
+
+
+def test_a_base_file_that_is_not_bench_results_is_one_line(tmp_path):
+    bad = tmp_path / "bad.json"
+    for text in ("{}", "[{\"variant\": 1}]", "not json", "\udcff"):
+        bad.write_text(text, errors="surrogateescape")
+        with pytest.raises(InputError, match="bench results file"):
+            read_base(bad)
+
+
+def test_outside_iterations_are_timed_from_their_lines(tmp_path):
+    script = tmp_path / "fake_main.py"
+    script.write_text("import time\nfor i in range(40):\n    print(f'[0/1][{i}/40] Loss_D: 1.0', flush=True)\n"
+                      "    time.sleep(0.01)\n")
+    rate = _time_iterations([sys.executable, str(script)], warmup=5, timed=20)
+    assert 10 < rate < 100  # one line every ~10 ms
+    with pytest.raises(InputError, match="printed 40 iteration lines"):
+        _time_iterations([sys.executable, str(script)], warmup=5, timed=100)
