@@ -62,12 +62,11 @@ def measure_in_subprocess(request: SpeedRequest, scratch: Path) -> float:
 def read_base(path: Path) -> dict[str, float]:
     """Images/s per variant from another commit's `hw3 bench train --out` file: its default path,
     which before the fast path was float32 and eager."""
-    expected = "expected the JSON list of rows that `hw3 bench train --out` writes"
-    try:
-        rows = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise InputError(f"{path}: cannot read it as a bench results file ({type(error).__name__}; {expected})") from None
+    from hw3.reading import read_json
+
+    expected = "the bench results file, a JSON list of rows that `hw3 bench train --out` writes"
+    rows = read_json(path, expected)
     if not isinstance(rows, list) or not all(isinstance(r, dict) and isinstance(r.get("variant"), str)
                                              and isinstance(r.get("images_per_second"), (int, float)) for r in rows):
-        raise InputError(f"{path}: not a bench results file ({expected})")
+        raise InputError(f"{path}: not a bench results file (expected {expected})")
     return {r["variant"]: float(r["images_per_second"]) for r in rows}

@@ -11,7 +11,6 @@ on any CPU in float64, like every shipped generator) and `summary.json`, which n
 from __future__ import annotations
 
 import argparse
-import json
 import subprocess
 import sys
 import time
@@ -69,7 +68,9 @@ def _export(plan: GpuStudyPlan, variant: str) -> Path | None:
 def _summary_row(plan: GpuStudyPlan, variant: str, returncode: int, weights: Path | None) -> dict:
     row = {"variant": variant, "exit_status": returncode, "weights": str(weights) if weights else None}
     if weights is not None:
-        sidecar = json.loads(weights.with_suffix(".json").read_text(encoding="utf-8"))
+        from hw3.weights import read_sidecar
+
+        sidecar = read_sidecar(weights)
         row.update({key: sidecar.get(key) for key in ("step", "budget", "evaluation", "stopping")})
     return row
 
