@@ -98,14 +98,14 @@ def run_measure(args: argparse.Namespace) -> int:
     check_method(args.method)
     if not 1 <= args.num_faces <= 5280:
         raise InputError(f"--num-faces {args.num_faces}: expected 1 to 5280")
-    if not (args.data / "meta.json").is_file():
-        raise InputError(f"{args.data}: no meta.json (expected the rendered data set; make data)")
     inversion = _inversion_config(0, None, args.offset_steps)
     if args.time_limit is not None and not args.time_limit > 0:
         raise InputError(f"--time-limit {args.time_limit}: expected minutes > 0")
     for path, what in ((args.out, "a results JSON path"), (args.out.with_suffix(".md"), "a path for the table"),
                        (args.out.with_suffix(".rows.jsonl"), "a path for the rows kept for resuming")):
         check_output_file(path, what)
+    if not (args.data / "meta.json").is_file():
+        raise InputError(f"{args.data}: no meta.json (expected the rendered data set; make data)")
     results = measure(MeasureConfig(data=args.data, num_faces=args.num_faces), inversion,
                       rows_path=args.out.with_suffix(".rows.jsonl"),
                       time_limit_s=None if args.time_limit is None else 60 * args.time_limit, method=args.method)
