@@ -62,7 +62,7 @@ fast-path-check: venv $(DATA_DIR)/meta.json
 	for variant in acgan dcgan_sn; do \
 	  for run in fast_s0 fp32_s0 fp32_s1; do \
 	    OMP_NUM_THREADS=1 $(VENV)/bin/hw3 train --config configs/$$variant.toml --data $(DATA_DIR) --steps 6250 \
-	      --seed $${run#*_s} $$(test $${run%_s*} = fp32 && echo --set mixed_precision=false) \
+	      --seed $${run#*_s} --set stopping.plateau=false $$(test $${run%_s*} = fp32 && echo --set mixed_precision=false) \
 	      --out $(FAST_PATH_RUNS)/$${variant}_$$run --resume --no-progress || exit 1; \
 	  done; \
 	done

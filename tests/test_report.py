@@ -241,6 +241,35 @@ def test_evaluation_during_training_figure_reads_only_runs_that_evaluated(tmp_pa
     assert list(line.get_xdata()) == [640, 960] and list(line.get_ydata()) == [12.5, 6.0]
 
 
+def test_each_run_keeps_its_colour_in_every_panel_of_the_curves():
+    # Two unconditional runs first: they have no tag-accuracy points, so a per-panel colour cycle
+    # would hand their colours to the conditional runs in the accuracy panels.
+    def records(fid: float, seen: float | None) -> list[dict]:
+        out = []
+        for step in (1, 2):
+            record = {"step": step, "images_through_d": 64 * step, "wall_seconds": float(step), "eval_fid": fid / step}
+            if seen is not None:
+                record.update(eval_both_seen=seen * step / 2, eval_both_held_out=seen * step / 4)
+            out.append(record)
+        return out
+
+    found = {"dcgan": records(80.0, None), "dcgan_sn": records(60.0, None),
+             "cgan": records(40.0, 0.4), "acgan": records(20.0, 0.9)}
+    figure = study_curves_figure(found)
+    colours: dict[str, set] = {}
+    for axis in figure.axes:
+        legend_labels = [text.get_text() for text in axis.get_legend().get_texts()]
+        drawn = [line.get_label() for line in axis.get_lines()]
+        assert legend_labels == drawn
+        for line in axis.get_lines():
+            colours.setdefault(line.get_label(), set()).add(line.get_color())
+    assert set(colours) == set(found)
+    assert all(len(seen) == 1 for seen in colours.values()), colours
+    assert len({next(iter(seen)) for seen in colours.values()}) == len(found)
+    accuracy_panel = figure.axes[1]
+    assert [line.get_label() for line in accuracy_panel.get_lines()] == ["cgan", "acgan"]
+
+
 def test_real_faces_for_a_pair_the_set_lacks_is_a_grey_square():
     from types import SimpleNamespace
 

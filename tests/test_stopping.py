@@ -100,3 +100,12 @@ def test_a_run_that_ends_its_steps_records_num_steps(tiny_data_root, tmp_path):
     meta = json.loads((latest_checkpoint(tmp_path / "run") / "meta.json").read_text())
     assert meta["stopping"]["reason"] == "num_steps" and meta["stopping"]["step"] == 3
     assert not best_checkpoint_dir(tmp_path / "run").exists()
+
+
+def test_a_plateau_rule_without_evaluations_warns_and_runs_its_steps(tiny_data_root, tmp_path, capsys):
+    from hw3.train.loop import train
+
+    # The study configs set stopping.plateau; a quick run that turns evaluations off still trains.
+    result = train(_tiny(tiny_data_root, tmp_path / "run", 3, ("stopping.plateau=true",)), progress=False)
+    assert result.step == 3 and result.stop_reason == "num_steps"
+    assert "stopping.plateau is on but evaluation.every = 0" in capsys.readouterr().err

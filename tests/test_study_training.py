@@ -165,7 +165,9 @@ def test_gpu_configs_are_the_cpu_configs_scaled_up(variant):
     gpu = load_config(REPO / "configs" / "gpu" / f"{variant}.toml")
     assert (gpu.generator.ngf, gpu.discriminator.ndf, gpu.batch_size) == (64, 64, 256)
     assert gpu.loss == cpu.loss and gpu.optimizer == cpu.optimizer and gpu.data == cpu.data
-    assert gpu.num_steps * gpu.batch_size == 10 * cpu.num_steps * cpu.batch_size
+    # 10x the study's common budget of 400,000 images (the CPU configs' num_steps is the 3.2M cap).
+    assert gpu.num_steps * gpu.batch_size == 10 * 400_000
+    assert cpu.stopping.max_images == 3_200_000 and cpu.num_steps * cpu.batch_size == 3_200_000
 
 
 def test_the_exported_best_step_carries_its_budget_and_evaluation(tiny_data_root, tmp_path):

@@ -30,6 +30,7 @@ from hw3.report.section_limits import conclusions_section, metrics_section
 from hw3.report.section_models import models_section
 from hw3.report.section_study import study_section
 from hw3.report.section_style import read_style_results, style_section
+from hw3.report.section_speed import speed_section
 from hw3.report.section_tips import tips_section
 from hw3.report.study_curves import evaluation_records
 from hw3.report.word_vectors import conditioning_table
@@ -155,7 +156,7 @@ def build_report(config: ReportConfig) -> Path:
         "data": data_section(datasets[1], datasets[0], figures),
         "models": models_section(sidecars, {name: sum(p.numel() for p in generator.parameters())
                                             for name, generator in generators.items()}),
-        "tips": tips_section(conditioning_table(config.out_dir / CONDITIONING_RESULTS)),
+        "tips": tips_section(conditioning_table(config.out_dir / CONDITIONING_RESULTS), speed_section(config.out_dir)),
         "word_vectors": word_vector_section(figures),
         "metrics": metrics_section(next(iter(results.values())), len(datasets[0]), _evaluator_accuracy(config)),
         "conclusions": conclusions_section(results, conditional, best, budget is not None),

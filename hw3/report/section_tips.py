@@ -23,12 +23,6 @@ ACGAN_DESIGN_ROWS = (  # design, step, both seen, both held-out, eyes, FID, reca
      "6,000", "98.1 %", "82.6 %", "96.8 %", "1.98",
      "85.0 %", "1.30"),
 )
-SPEED_ROWS = (  # `make bench`: 20 timed steps after 20 warm-up steps, batch 64, 2 CPU cores
-    ("reference loop: JPEG DataLoader, NCHW float32, `.item()` every step",
-     "109", "1.00×"),
-    ("the project's loop (dcgan): uint8 tensor cache, channels_last, D's weight gradients skipped in the "
-     "G step, host syncs once per log interval", "155", "1.42×"),
-)
 
 
 def _table(header: tuple[str, ...], rows) -> list[str]:
@@ -36,7 +30,8 @@ def _table(header: tuple[str, ...], rows) -> list[str]:
     return lines + ["| " + " | ".join(row) + " |" for row in rows]
 
 
-def tips_section(conditioning_table: str | None) -> list[str]:
+def tips_section(conditioning_table: str | None, speed: list[str]) -> list[str]:
+    """The section's lines; `speed`: hw3.report.section_speed's lines, last."""
     lines = [
         "## Training tips, each tried with and without",
         "",
@@ -74,8 +69,5 @@ def tips_section(conditioning_table: str | None) -> list[str]:
                   "`hw3 evaluate` on 10,000 faces (`make text-compare`, which sets `data.balanced_sampling=false` "
                   "and `loss.mode_seeking_weight=1.0`, the config these runs were measured with). Learned "
                   "embeddings led at equal steps; the fixed FastText vectors came second.", ""]
-    lines += ["### Training-loop speed", "",
-              *_table(("loop", "images/s", "vs reference"), SPEED_ROWS), "",
-              "`make bench` (= `hw3 bench train`), 20 timed steps after 20 warm-up steps, batch 64, "
-              "ngf = ndf = 32, on 2 CPU cores; channels_last alone gave 1.4–1.6× on these networks.", ""]
+    lines += speed
     return lines

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from matplotlib import rcParams
 from matplotlib.figure import Figure
 
 from hw3.train.log import read_log
@@ -27,9 +28,18 @@ def evaluation_records(log_paths: dict[str, Path]) -> dict[str, list[dict]]:
     return found
 
 
+def variant_colours(names: list[str]) -> dict[str, str]:
+    """One colour per variant, fixed before any panel is drawn: a panel where some variants have no
+    points (the unconditional runs have no tag accuracy) must not shift the others' colours."""
+    cycle = rcParams["axes.prop_cycle"].by_key()["color"]
+    return {name: cycle[index % len(cycle)] for index, name in enumerate(names)}
+
+
 def study_curves_figure(records_by_variant: dict[str, list[dict]], chosen_steps: dict[str, int] | None = None) -> Figure:
-    """One row per clock (images through D, wall-clock), one column per metric, a line per variant;
-    a ring on the step each variant shipped (`chosen_steps`) when it is not the last."""
+    """One row per clock (images through D, wall-clock), one column per metric, a line per variant
+    in the same colour in every panel; a ring on the step each variant shipped (`chosen_steps`) when
+    it is not the last. The legend sits in every panel, listing the variants drawn there."""
+    colours = variant_colours(list(records_by_variant))
     metrics = [metric for metric in METRICS
                if any(metric[0] in record for records in records_by_variant.values() for record in records)]
     figure = Figure(figsize=(max(6.0, 4.2 * len(metrics)), 6.4))
@@ -41,18 +51,19 @@ def study_curves_figure(records_by_variant: dict[str, list[dict]], chosen_steps:
                 points = [(record[clock] * scale, record[key]) for record in records
                           if record.get(key) is not None and record.get(clock) is not None]
                 if points:
-                    line, = axis.plot(*zip(*points), marker=".", linewidth=1, label=name)
+                    axis.plot(*zip(*points), marker=".", linewidth=1, label=name, color=colours[name])
                     chosen = [(record[clock] * scale, record[key]) for record in records
                               if record.get("step") == (chosen_steps or {}).get(name) and record.get(key) is not None
                               and record.get(clock) is not None]
                     if chosen and chosen[-1] != points[-1]:
-                        axis.plot(*chosen[-1], marker="o", markersize=7, fillstyle="none", color=line.get_color())
+                        axis.plot(*chosen[-1], marker="o", markersize=7, fillstyle="none", color=colours[name])
             if log_scale:
                 axis.set_yscale("log")
             axis.set_xlabel(clock_label, fontsize=8)
             axis.set_title(label, fontsize=9)
             axis.tick_params(labelsize=7)
-    axes[0][0].legend(fontsize=7)
+            if axis.lines:
+                axis.legend(fontsize=6)
     figure.suptitle("evaluation during training (fixed sample, same for every run; a ring marks a shipped step "
                     "before the last)", fontsize=10)
     figure.tight_layout()

@@ -231,6 +231,10 @@ def _set_up(config: TrainConfig, resume: bool, allow_config_change: bool, group:
                                                         meta["fast_path"]["compile"])
     if config_history:
         meta["config_changes"] = config_history
+    if config.stopping.plateau and config.evaluation.every == 0 and group.is_main:
+        # Quick runs of a study config turn evaluations off; the plateau rule then has nothing to read.
+        _warn("stopping.plateau is on but evaluation.every = 0: no plateau can be seen, so the run "
+              "goes to num_steps (or stopping.max_images)")
     evaluation = best = None
     evaluations: list[dict] = []
     if group.is_main and config.evaluation.every > 0:

@@ -1,0 +1,43 @@
+"""The report's speed section, from the files `make bench` and `make fast-path-check` write."""
+
+import json
+
+from hw3.report.section_speed import speed_section, spread_lines
+
+
+def _run(variant, autocast, seed, fid, seen=None, held_out=None):
+    return {"variant": variant, "autocast": autocast, "seed": seed, "eval_fid": fid, "eval_both_seen": seen,
+            "eval_both_held_out": held_out, "wall_seconds": 600.0, "images_through_d": 400000, "step": 6250}
+
+
+def test_the_fast_run_is_placed_against_the_float32_seeds_spread():
+    collected = {"at_images": 400000, "runs": [
+        _run("acgan", "bfloat16", 0, 2.3, 0.97, 0.85),
+        _run("acgan", "off (float32)", 0, 2.0, 0.98, 0.86),
+        _run("acgan", "off (float32)", 1, 2.5, 0.96, 0.84),
+        _run("dcgan_sn", "bfloat16", 0, 30.0),
+        _run("dcgan_sn", "off (float32)", 0, 26.0)]}
+    lines = spread_lines(collected)
+    assert lines[0] == ("- acgan: FID 2.30 against float32 2.00–2.50 (inside); seen 97.00 % against float32 "
+                        "96.00–98.00 % (inside); held-out 85.00 % against float32 84.00–86.00 % (inside).")
+    assert lines[1] == "- dcgan_sn: 1 float32 seed(s) so far, no spread yet."
+    collected["runs"][0]["eval_fid"] = 2.75
+    assert "FID 2.75 against float32 2.00–2.50 (0.25 outside)" in spread_lines(collected)[0]
+
+
+def test_the_section_reads_both_files_and_leaves_out_what_is_missing(tmp_path):
+    assert speed_section(tmp_path) == ["### Training speed: the fast path", ""]
+    rows = [{"variant": "reference (x)", "images_per_second": 240.0, "pytorch_examples_images_per_second": 200.0},
+            {"variant": "dcgan", "fp32_images_per_second": 300.0, "fast_images_per_second": 600.0,
+             "images_per_second": 600.0, "fast_over_fp32": 2.0, "base_images_per_second": 276.0,
+             "over_base": 600 / 276}]
+    (tmp_path / "bench_train.json").write_text(json.dumps(rows))
+    text = "\n".join(speed_section(tmp_path))
+    assert "runs 3.00× pytorch/examples" in text
+    assert "| dcgan | 300 | 600 | 2.00× | 276 | 2.17× |" in text
+    assert "Quality at" not in text
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "fast_path_quality.json").write_text(json.dumps(
+        {"at_images": 400000, "runs": [_run("dcgan_sn", "bfloat16", 0, 30.0)]}))
+    text = "\n".join(speed_section(tmp_path))
+    assert "Quality at 400,000 real images" in text and "| dcgan_sn | bfloat16 | 0 | 30.00 | – | – | 10 min |" in text
