@@ -496,3 +496,46 @@ def test_r3gan_loss_is_relativistic_plus_half_weighted_r1_and_r2():
     with pytest.raises(ValueError, match="batch-norm critic"):
         loss.discriminator_loss(generator, Discriminator(DiscriminatorConfig(ndf=8)), tiny_batch(), noise(8),
                                 torch.Generator())
+
+
+class _RecordingGenerator(nn.Module):
+    """A conditional stand-in for G that keeps the tags it was asked for."""
+
+    is_conditional = True
+
+    def __init__(self):
+        super().__init__()
+        self.scale = nn.Parameter(torch.ones(()))
+        self.asked: list[tuple[torch.Tensor, torch.Tensor]] = []
+
+    def forward(self, z, hair, eyes):
+        self.asked.append((hair.clone(), eyes.clone()))
+        return torch.tanh(self.scale * z[:, :1, None, None].expand(-1, 3, 64, 64))
+
+
+def test_every_pair_asks_g_for_held_out_pairs_the_batch_never_holds():
+    from hw3.eval.tag_accuracy import default_held_out_pairs
+
+    held_out = {pair.pair_index for pair in default_held_out_pairs()}
+    discriminator = Discriminator(DiscriminatorConfig(ndf=8, conditioning="projection", aux_heads=True, norm="none"))
+    batch = Batch(torch.zeros(256, 3, 64, 64), torch.zeros(256, dtype=torch.long), torch.zeros(256, dtype=torch.long))
+    z = noise(256)
+    for choice, expect_batch in (("batch", True), ("every_pair", False)):
+        generator = _RecordingGenerator()
+        loss = GANLoss(LossConfig(objective="hinge", aux_weight=1.0, aux_on_generated=False, generator_tags=choice))
+        loss.discriminator_loss(generator, discriminator, batch, z, torch.Generator().manual_seed(3))
+        loss.generator_loss(generator, discriminator, batch, z, torch.Generator().manual_seed(4))
+        for hair, eyes in generator.asked:
+            pairs = set((hair * NUM_EYES + eyes).tolist())
+            if expect_batch:
+                assert pairs == {0}
+            else:
+                assert len(pairs) > 100 and pairs & held_out, "uniform over all 132 pairs, held-out ones included"
+    # D judges the fakes under the tags G drew, not the real batch's.
+    generator = _RecordingGenerator()
+    config = LossConfig(objective="hinge", generator_tags="every_pair")
+    value, _ = GANLoss(config).generator_loss(generator, discriminator, batch, z, torch.Generator().manual_seed(4))
+    hair, eyes = generator.asked[0]
+    with torch.no_grad():
+        expected = -discriminator(generator(z, hair, eyes), hair, eyes).logits.mean()
+    assert value.item() == pytest.approx(expected.item(), rel=1e-5)

@@ -24,6 +24,7 @@ from hw3.losses.matching import MISMATCH_KINDS, WRONG_TAGS
 from hw3.losses.objectives import OBJECTIVES
 from hw3.losses.mode_seeking import mode_seeking_loss, paired_tags
 from hw3.losses.penalties import gradient_penalty, zero_centred_penalty
+from hw3.tags import NUM_EYES, NUM_HAIR
 
 
 @dataclass
@@ -39,6 +40,11 @@ class LossConfig:
     aux_on_generated: bool = True
     # > 0: MSGAN's mode-seeking term on G; half of G's batch repeats the other half's tags.
     mode_seeking_weight: float = bounded(0.0, 0.0, 10**6)
+    # The tags G draws for: "batch", those of the real batch (so only pairs the data holds);
+    # "every_pair", hair and eyes drawn uniformly and apart, so G is also asked for the 12 held-out
+    # pairs the data never shows. D's projection and heads read hair and eyes separately, so they
+    # can judge a held-out pair from colours each seen elsewhere.
+    generator_tags: str = bounded("batch", choices=("batch", "every_pair"))
     # > 0: WGAN's weight clipping (Arjovsky et al. 2017 use 0.01): every D parameter is clamped
     # to [-c, c] after each D step, a crude Lipschitz bound that the gradient penalty replaced.
     weight_clip: float = bounded(0.0, 0.0, 10**6)
@@ -122,6 +128,16 @@ class _Tags(NamedTuple):
     eyes: torch.Tensor
 
 
+def _generator_tags(config: LossConfig, generator: nn.Module, batch: TaggedImageBatch,
+                    rng: torch.Generator) -> TaggedImageBatch:
+    """The tags G draws for this step (`LossConfig.generator_tags`); the real batch's by default."""
+    if config.generator_tags == "batch" or not _is_conditional(generator) or batch.hair is None:
+        return batch
+    size, device = batch.hair.shape[0], batch.hair.device
+    return _Tags(torch.randint(NUM_HAIR, (size,), generator=rng, device=device),
+                 torch.randint(NUM_EYES, (size,), generator=rng, device=device))
+
+
 def _mean(values: torch.Tensor) -> torch.Tensor:
     return values.detach().float().mean()
 
@@ -166,11 +182,12 @@ class GANLoss:
         config, objective = self.config, self.objective
         real_images = batch.real_images
         critic_tags = _tags_for(discriminator, batch)
+        drawn = _generator_tags(config, generator, batch, rng)
         with torch.no_grad():
-            fake_images = generator(z, *_tags_for(generator, batch))  # (B, 3, 64, 64)
+            fake_images = generator(z, *_tags_for(generator, drawn))  # (B, 3, 64, 64)
         # Separate passes for real and fake, as in the DCGAN reference: batch norm sees one kind at a time.
         real_output = discriminator(real_images, *critic_tags)
-        fake_output = discriminator(fake_images, *critic_tags)
+        fake_output = discriminator(fake_images, *_tags_for(discriminator, drawn))
         stats = {"d_real": _mean(real_output.logits), "d_fake": _mean(fake_output.logits)}
         if config.matching_aware:
             wrong_hair, wrong_eyes = WRONG_TAGS[config.mismatch](batch.hair, batch.eyes, rng)
@@ -201,7 +218,7 @@ class GANLoss:
         if config.aux_weight > 0:
             aux_loss = self._auxiliary(real_output, batch)
             if config.aux_on_generated:
-                aux_loss = aux_loss + self._auxiliary(fake_output, batch)
+                aux_loss = aux_loss + self._auxiliary(fake_output, drawn)
             loss = loss + config.aux_weight * aux_loss
             stats["d_aux"] = aux_loss.detach()
             stats["aux_acc_hair"] = classification_accuracy(real_output.hair_logits, batch.hair)
@@ -221,6 +238,7 @@ class GANLoss:
         self._check_networks(generator, discriminator)
         seek_modes = self.config.mode_seeking_weight > 0
         real_batch = batch
+        batch = _generator_tags(self.config, generator, batch, rng)
         if seek_modes and _is_conditional(generator):
             batch = _Tags(*paired_tags(batch.hair, batch.eyes))
         fake_images = generator(z, *_tags_for(generator, batch))  # (B, 3, 64, 64)
