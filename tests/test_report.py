@@ -142,6 +142,12 @@ def test_budget_columns_appear_only_when_recorded():
     assert table[0] == "| variant | steps | images through D | wall-clock | device |"
     assert table[2] == "| a | 100 | — | 10 min | — |"
     assert table[3] == "| b | 50 | 400,000 | — | cpu |"
+    sidecars["b"]["stopping"] = {"reason": "plateau", "step": 50, "images_through_d": 1_600_000}
+    table = budget_table(sidecars, {"a": {"wall_clock_seconds": 600.0}}).splitlines()
+    assert table[0] == "| variant | steps | images through D | wall-clock | device | stopped | why |"
+    assert table[2] == "| a | 100 | — | 10 min | — | — | — (trained before the stopping rule) |"
+    assert table[3] == ("| b | 50 | 400,000 | — | cpu | 1,600,000 | plateau: the last quarter improved less than "
+                        "the rule asks |")
 
 
 def test_strip_rows_are_labelled():

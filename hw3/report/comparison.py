@@ -100,8 +100,24 @@ def budget_table(sidecars: dict[str, dict], results: dict[str, dict]) -> str | N
     columns = [column for column, _ in BUDGET_FIELDS if any(row[column] is not None for row in values.values())]
     if not columns:
         return None
-    lines = ["| variant | steps | " + " | ".join(columns) + " |", "|---|---:" + "|---:" * len(columns) + "|"]
+    stopped = any(isinstance(sidecars[name].get("stopping"), dict) for name in sidecars)
+    header = ["variant", "steps", *columns] + (["stopped", "why"] if stopped else [])
+    lines = ["| " + " | ".join(header) + " |", "|---|---:" + "|---:" * len(columns) + ("|---:|---" if stopped else "") + "|"]
     for name, row in values.items():
-        cells = [_budget_cell(column, row[column]) for column in columns]
-        lines.append(f"| {name} | {_budget_cell('steps', sidecars[name].get('step'))} | " + " | ".join(cells) + " |")
+        cells = [name, _budget_cell("steps", sidecars[name].get("step"))]
+        cells += [_budget_cell(column, row[column]) for column in columns]
+        if stopped:
+            cells += _stop_cells(sidecars[name].get("stopping"))
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def _stop_cells(stopping) -> list[str]:
+    """Where a run stopped (real images through D) and why: the stopping rule's record in its sidecar."""
+    if not isinstance(stopping, dict):
+        return ["—", "— (trained before the stopping rule)"]
+    why = {"plateau": "plateau: the last quarter improved less than the rule asks", "cap": "the image cap",
+           "time limit": "the time limit", "num_steps": "its step count"}.get(stopping.get("reason"),
+                                                                             str(stopping.get("reason")))
+    images = stopping.get("images_through_d")
+    return [f"{images:,}" if isinstance(images, int) else "—", why]
