@@ -47,6 +47,25 @@ def run_row(run_dir: Path, images: int) -> dict:
     return row
 
 
+def _identity(row: dict) -> tuple:
+    return row.get("run"), row.get("variant"), row.get("seed")
+
+
+def _earlier_rows(path: Path, images: int) -> list[dict]:
+    """The rows already in `path` (none when it is not there yet), which must be at `images`."""
+    from hw3.reading import read_json
+
+    if not path.exists():
+        return []
+    earlier = read_json(path, "a results file that `hw3 collect` wrote")
+    if not isinstance(earlier, dict) or not isinstance(earlier.get("runs"), list):
+        raise InputError(f"{path}: not a results file of `hw3 collect` (expected an object with 'runs')")
+    if earlier.get("at_images") != images:
+        raise InputError(f"{path}: its rows are at {earlier.get('at_images')} images through D "
+                         f"(expected {images:,} to append to it, or another --out)")
+    return earlier["runs"]
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "collect", help="each run's evaluation at one budget, as one JSON file",
@@ -55,6 +74,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("runs", nargs="+", help="run directories of hw3 train")
     parser.add_argument("--at-images", type=int, default=400_000, help="the common budget")
     parser.add_argument("--out", required=True, help="the results JSON file")
+    parser.add_argument("--append", action="store_true",
+                        help="add the rows to --out's (one of the same run, variant and seed is replaced)")
     parser.set_defaults(run=run_collect)
 
 
@@ -65,7 +86,10 @@ def run_collect(args: argparse.Namespace) -> int:
         raise InputError(f"--at-images {args.at_images}: expected 1 to 10^12")
     check_output_file(args.out, "a JSON file's path")
     rows = [run_row(Path(run), args.at_images) for run in args.runs]
-    write_json_atomic(args.out, {"at_images": args.at_images, "runs": rows})
+    kept = _earlier_rows(Path(args.out), args.at_images) if args.append else []
+    new = {_identity(row) for row in rows}
+    write_json_atomic(args.out, {"at_images": args.at_images,
+                                 "runs": [row for row in kept if _identity(row) not in new] + rows})
     for row in rows:
         print(f"{row['run']}: FID {row['eval_fid']:.2f}" + (
             f", both tags {row['eval_both_seen']:.1%} seen, {row['eval_both_held_out']:.1%} held out"
