@@ -15,7 +15,7 @@ SEED ?= 0
 SHIPPED_CONDITIONAL := acgan
 VARIANTS := dcgan dcgan_sn cgan_course cgan wgan_clip wgan_gp acgan r3gan
 
-.PHONY: venv data test bench fast-path-check study-gpu bench-sample samples study study-results ablations translator restyle-measure weights weights-all report text-compare vectors free-text-measure notebooks course-report clean-venv
+.PHONY: course-check venv data test bench fast-path-check study-gpu bench-sample samples study study-results ablations translator restyle-measure weights weights-all report text-compare vectors free-text-measure notebooks course-report clean-venv
 
 venv: $(VENV)/.installed
 
@@ -141,6 +141,24 @@ weights-%: venv $(DATA_DIR)/meta.json
 	$(VENV)/bin/hw3 export --run runs/retrain/$* --out weights/$*.safetensors
 	$(VENV)/bin/hw3 evaluate --generator weights/$*.safetensors --data $(DATA_DIR) \
 	  --out-dir runs/retrain/evaluation --reference report/results/$*.json
+
+# The course's baseline check on the two run scripts' figures, seeds 0-4: its anime-face cascade
+# must find 20 of 25 faces. The cascade and OpenCV are not project dependencies: CASCADE_PYTHON is
+# a Python with opencv-python-headless<5, COURSE_DETECT the course's detect script beside it.
+# GENERATOR_GAN / GENERATOR_CGAN: other weights to check (default: what the scripts ship).
+CASCADE_PYTHON ?= python3
+COURSE_DETECT ?= ../shared/course_baseline/detect.py
+COURSE_CHECK_DIR ?= runs/course_check
+course-check: venv
+	mkdir -p $(COURSE_CHECK_DIR)
+	for seed in 0 1 2 3 4; do \
+	  bash run_gan.sh --seed $$seed --out $(COURSE_CHECK_DIR)/gan_seed$$seed.png \
+	    $(if $(GENERATOR_GAN),--generator $(GENERATOR_GAN)) >/dev/null || exit 1; \
+	  bash run_cgan.sh testing_tags.txt --seed $$seed --out $(COURSE_CHECK_DIR)/cgan_seed$$seed.png \
+	    $(if $(GENERATOR_CGAN),--generator $(GENERATOR_CGAN)) >/dev/null || exit 1; \
+	done
+	$(CASCADE_PYTHON) $(COURSE_DETECT) $(COURSE_CHECK_DIR)/gan_seed*.png $(COURSE_CHECK_DIR)/cgan_seed*.png \
+	  | tee $(COURSE_CHECK_DIR)/faces_found.txt
 
 report: venv $(DATA_DIR)/meta.json
 	$(VENV)/bin/hw3 report --data $(DATA_DIR) --out report
