@@ -18,11 +18,16 @@ def test_the_fast_run_is_placed_against_the_float32_seeds_spread():
         _run("dcgan_sn", "bfloat16", 0, 30.0),
         _run("dcgan_sn", "off (float32)", 0, 26.0)]}
     lines = spread_lines(collected)
-    assert lines[0] == ("- acgan: FID 2.30 against float32 2.00–2.50 (inside); seen 97.00 % against float32 "
-                        "96.00–98.00 % (inside); held-out 85.00 % against float32 84.00–86.00 % (inside).")
+    assert lines[0] == ("- acgan: FID: float32 2.00–2.50, fast path 2.30 (seed 0, inside); both tags on seen pairs: "
+                        "float32 96.00–98.00 %, fast path 97.00 % (seed 0, inside); on held-out pairs: float32 "
+                        "84.00–86.00 %, fast path 85.00 % (seed 0, inside).")
     assert lines[1] == "- dcgan_sn: 1 float32 seed(s) so far, no spread yet."
-    collected["runs"][0]["eval_fid"] = 2.75
-    assert "FID 2.75 against float32 2.00–2.50 (0.25 outside)" in spread_lines(collected)[0]
+    collected["runs"][0].update(eval_fid=2.75, eval_both_seen=0.99)
+    collected["runs"].append(_run("acgan", "bfloat16", 1, 1.5, 0.90, 0.85))
+    line = spread_lines(collected)[0]
+    assert "fast path 2.75 (seed 0, 0.25 worse than every float32 seed), 1.50 (seed 1, 0.50 better" in line
+    assert "97" not in line.split("seen pairs")[1].split(";")[0].split("fast path")[1]
+    assert "99.00 % (seed 0, 1.00 % better than every float32 seed), 90.00 % (seed 1, 6.00 % worse" in line
 
 
 def test_the_section_reads_both_files_and_leaves_out_what_is_missing(tmp_path):

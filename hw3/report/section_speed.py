@@ -60,25 +60,38 @@ def quality_lines(collected: dict) -> list[str]:
     return lines
 
 
+MEASURES = (("eval_fid", "FID", 1, "", True), ("eval_both_seen", "both tags on seen pairs", 100, " %", False),
+            ("eval_both_held_out", "on held-out pairs", 100, " %", False))
+
+
+def _verdict(value: float, low: float, high: float, unit: str, lower_is_better: bool) -> str:
+    if low <= value <= high:
+        return "inside"
+    better = value < low if lower_is_better else value > high
+    distance = low - value if value < low else value - high
+    return f"{distance:.2f}{unit} {'better' if better else 'worse'} than every float32 seed"
+
+
 def spread_lines(collected: dict) -> list[str]:
-    """Per variant: the float32 seeds' range of each measure and where the fast run falls."""
+    """Per variant and measure: the float32 seeds' range and where each fast-path run falls."""
     lines = []
     for variant in sorted({run["variant"] for run in collected["runs"]}):
         runs = [run for run in collected["runs"] if run["variant"] == variant]
         exact = [run for run in runs if run["autocast"].startswith("off")]
-        fast = [run for run in runs if not run["autocast"].startswith("off")]
+        fast = sorted((run for run in runs if not run["autocast"].startswith("off")), key=lambda run: run["seed"])
         if len(exact) < 2 or not fast:
             lines.append(f"- {variant}: {len(exact)} float32 seed(s) so far, no spread yet.")
             continue
         parts = []
-        for key, label, scale, unit in (("eval_fid", "FID", 1, ""), ("eval_both_seen", "seen", 100, " %"),
-                                        ("eval_both_held_out", "held-out", 100, " %")):
-            values = [run[key] for run in exact if run.get(key) is not None]
-            if len(values) < 2 or fast[0].get(key) is None:
+        for key, label, scale, unit, lower_is_better in MEASURES:
+            values = [run[key] * scale for run in exact if run.get(key) is not None]
+            if len(values) < 2:
                 continue
-            low, high, value = min(values) * scale, max(values) * scale, fast[0][key] * scale
-            verdict = "inside" if low <= value <= high else f"{min(abs(value - low), abs(value - high)):.2f}{unit} outside"
-            parts.append(f"{label} {value:.2f}{unit} against float32 {low:.2f}–{high:.2f}{unit} ({verdict})")
+            low, high = min(values), max(values)
+            placed = [f"{run[key] * scale:.2f}{unit} (seed {run['seed']}, "
+                      f"{_verdict(run[key] * scale, low, high, unit, lower_is_better)})"
+                      for run in fast if run.get(key) is not None]
+            parts.append(f"{label}: float32 {low:.2f}–{high:.2f}{unit}, fast path " + ", ".join(placed))
         lines.append(f"- {variant}: " + "; ".join(parts) + ".")
     return lines
 
