@@ -38,7 +38,7 @@ def test_the_section_reads_both_files_and_leaves_out_what_is_missing(tmp_path):
              "over_base": 600 / 276}]
     (tmp_path / "bench_train.json").write_text(json.dumps(rows))
     text = "\n".join(speed_section(tmp_path))
-    assert "runs 3.00× pytorch/examples" in text
+    assert "runs 3.00× pytorch/examples." in text and "loop (x) 240" in text
     assert "| dcgan | 300 | 600 | 2.00× | 276 | 2.17× |" in text
     assert "Quality at" not in text
     (tmp_path / "results").mkdir()
