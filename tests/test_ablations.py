@@ -88,7 +88,7 @@ def test_ablations_section_sets_each_row_beside_the_study_run_at_the_same_images
         "variant": "cgan", "step": 6250, "ema": _record(None, 30.0, 0.5, 0.2), "raw": _record(None, 35.5, 0.4, 0.1)}))
     records = {"cgan": [_record(192_000, 33.0, 0.45, 0.15), _record(400_000, 30.0, 0.5, 0.2)],
                "cgan_course": [_record(400_000, 60.0, 0.3, 0.0)], "dcgan": [_record(400_000, 70.0)]}
-    sidecars = {"cgan": {"evaluation": _record(400_000, 30.0, 0.5, 0.2)}, "cgan_course": {}, "dcgan": {}}
+    sidecars = {"cgan": {"step": 6250, "evaluation": _record(400_000, 30.0, 0.5, 0.2)}, "cgan_course": {}, "dcgan": {}}
     text = "\n".join(ablations_section(records, sidecars, {"cgan": True, "cgan_course": True, "dcgan": False},
                                        tmp_path))
     assert "| **cgan** as configured, chosen step | 400,000 | 30.00 | 50.0 % | 20.0 % |" in text
@@ -97,6 +97,10 @@ def test_ablations_section_sets_each_row_beside_the_study_run_at_the_same_images
     assert "| wrong tags from any pair (`cgan_mismatch_any`) | 192,000 | 40.00 | 20.0 % | 5.0 % |" in text
     assert "(cgan_course) | 400,000 | 60.00 | 30.0 % | 0.0 % |" in text
     assert "#### dcgan" not in text  # one row only: nothing to compare
+    sidecars["cgan"]["step"] = 15500  # a later export: the raw-G record measured another step
+    text = "\n".join(ablations_section(records, sidecars, {"cgan": True, "cgan_course": True, "dcgan": False},
+                                       tmp_path))
+    assert "raw G" not in text and "| **cgan** as configured, chosen step |" in text
 
 
 def test_style_grid_faces_avoid_the_target_pairs():

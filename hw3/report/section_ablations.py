@@ -76,7 +76,8 @@ def ablations_section(records: dict[str, list[dict]], sidecars: dict[str, dict],
         sidecar = sidecars.get(name, {})
         chosen = _chosen(variant_records, sidecar)
         rows = [_row(f"**{name}** as configured, chosen step", chosen, is_conditional)]
-        if name in without_ema and chosen is not None:
+        # A raw-G record measured another step (an earlier export) says nothing of this one.
+        if name in without_ema and chosen is not None and without_ema[name].get("step") == sidecar.get("step"):
             raw = dict(without_ema[name]["raw"], images_through_d=chosen.get("images_through_d"))
             rows.append(_row("the same step without the moving average of G (raw G)", raw, is_conditional))
         for run in (r for r in runs if r["variant"] == name):
