@@ -26,6 +26,8 @@ REPO = Path(__file__).resolve().parents[1]
 TINY = [
     "generator.ngf=8", "discriminator.ndf=8", "batch_size=8", "log_every=1",
     "sample_every=1000", "checkpoint_every=3", "keep_checkpoints=10", "evaluation.every=0",
+    # configs/diffusion.toml's U-Net (GANs ignore it): its 64-face preview alone took minutes at full size
+    "flow_matching.unet.base_width=8", "flow_matching.evaluation_steps=1",
 ]
 
 

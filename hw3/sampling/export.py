@@ -1,4 +1,4 @@
-"""`hw3 export`: a training checkpoint's EMA generator (or translator) as a shipped file.
+"""`hw3 export`: a training checkpoint's EMA generator (translator, flow model) as a shipped file.
 
 The weights go to a .safetensors file, with a JSON sidecar beside it holding the network's
 config, the step, seed, command, commit and the sha256 of the weights (what every load checks),
@@ -13,7 +13,7 @@ from typing import Any
 
 from hw3.errors import InputError
 from hw3.files import check_output_file, write_json_atomic, write_text_atomic
-from hw3.models.kinds import generator_kind
+from hw3.models.kinds import FLOW_KIND, generator_kind
 from hw3.models.translator import Translator, TranslatorConfig
 from hw3.sampling.generator_file import (
     build_generator, check_fits, check_sizes, generator_config_fields, training_log_path,
@@ -58,6 +58,10 @@ def export_generator(checkpoint: str | Path, out_path: str | Path, note: str = "
     fields, weights, source = run_meta["config"][kind], checkpoint / EMA_GENERATOR_FILE, checkpoint / META_FILE
     if kind == "generator":
         network = build_generator({"generator": generator_config_fields(fields, source)}, weights, source)
+    elif kind == FLOW_KIND:
+        from hw3.sampling.flow_file import build_flow_sampler
+
+        network = build_flow_sampler(fields, weights, source)
     else:
         network = _translator(fields, weights, source)
     save_module_weights(network, out_path)

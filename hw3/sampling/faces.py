@@ -21,7 +21,7 @@ import torch
 
 from hw3.errors import InputError
 from hw3.sampling.course_figure import save_course_figure
-from hw3.sampling.generator_file import build_generator, config_file, read_generator_meta
+from hw3.sampling.generator_file import build_generator, config_file, draws_with_tags, read_generator_meta
 from hw3.images import draw_noise, face_pixels, montage, tag_tensors
 from hw3.files import check_output_file, write_atomically
 from hw3.sampling.settings import DEFAULT_COUNT, FLAGS, MAX_FACES, Wording, check_draw_settings
@@ -51,7 +51,7 @@ def load_checked_generator(path: str | Path, tags: Sequence[HairEyeTags] | None,
     """The generator at `path`, once its files are checked and it is known to fit the request:
     a conditional generator needs tags and takes no count; an unconditional one takes no tags."""
     meta, weights = read_generator_meta(path)
-    conditional = meta["generator"].get("condition") is not None
+    conditional = draws_with_tags(meta)
     if conditional and tags is None:
         raise InputError(f"{path}: a conditional generator needs {wording.needs_tags}")
     if conditional and count is not None:

@@ -2,7 +2,8 @@
 
 The sidecar holds the generator's config (so the network is rebuilt without the training
 code's config files), the training step, seed, command and git commit, and the sha256 of the
-weights file, checked on every load.
+weights file, checked on every load. A flow-matching model (sidecar kind "flow_matching") is
+a generator too: its table is checked and its sampler built by hw3.sampling.flow_file.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import torch
 
 from hw3.errors import InputError
 from hw3.models import GeneratorConfig
-from hw3.models.kinds import build_generator_network
+from hw3.models.kinds import FLOW_KIND, build_generator_network, generator_kind
 from hw3.models.translator import Translator, TranslatorConfig
 from hw3.tags import quoted
 from hw3.reading import read_json_object
@@ -46,7 +47,8 @@ def read_generator_meta(path: str | Path) -> tuple[dict[str, Any], Path]:
     """(metadata, weights file) of a shipped generator, a training checkpoint or a run directory,
     checked without building the network: the sidecar or meta.json is a JSON object, a shipped
     file's sha256 is recorded and matches, and the generator config has the fields and types
-    GeneratorConfig expects. Every failure is a one-line InputError naming the file."""
+    GeneratorConfig (or, for kind "flow_matching", FlowMatchingConfig) expects. Every failure is
+    a one-line InputError naming the file."""
     path = Path(path)
     if path.is_dir():
         path = checkpoint_of(path)
@@ -61,6 +63,8 @@ def read_generator_meta(path: str | Path) -> tuple[dict[str, Any], Path]:
             raise InputError(f"{meta_path}: no 'config' object (expected the run's training config)")
         meta = {"variant": config.get("name"), "generator": config.get("generator"),
                 "step": run_meta.get("step"), "seed": run_meta.get("seed")}
+        if generator_kind(config.get("task")) == FLOW_KIND:
+            meta.update({"kind": FLOW_KIND, FLOW_KIND: config.get(FLOW_KIND)})
         weights, source = path / EMA_GENERATOR_FILE, meta_path
     else:
         if not path.is_file():
@@ -70,8 +74,18 @@ def read_generator_meta(path: str | Path) -> tuple[dict[str, Any], Path]:
         check_recorded_sha256(path, meta, source)
     if not weights.is_file():
         raise InputError(f"{weights}: no such file (expected the generator's weights)")
-    meta["generator"] = generator_config_fields(meta.get("generator"), source)
+    if meta.get("kind") == FLOW_KIND:
+        from hw3.sampling.flow_file import flow_config_fields
+
+        meta[FLOW_KIND] = flow_config_fields(meta.get(FLOW_KIND), source)
+    else:
+        meta["generator"] = generator_config_fields(meta.get("generator"), source)
     return meta, weights
+
+
+def draws_with_tags(meta: dict[str, Any]) -> bool:
+    """Whether the generator `read_generator_meta` described is conditional (a flow model always is)."""
+    return meta.get("kind") == FLOW_KIND or meta["generator"].get("condition") is not None
 
 
 def generator_config_fields(values: Any, source: str | Path) -> dict[str, Any]:
@@ -111,8 +125,13 @@ def build_generator(meta: dict[str, Any], weights: Path, source: Path,
     An edited config is a one-line error naming `source`, not an allocation without end or a
     size-mismatch traceback: every size in it that the network uses (z_dim, ngf, ...) shows up
     in a tensor dimension of the weights, so none may exceed the largest one; then the built
-    network's shapes must equal the weights' shapes exactly.
+    network's shapes must equal the weights' shapes exactly. A flow model is built by
+    hw3.sampling.flow_file under the same checks.
     """
+    if meta.get("kind") == FLOW_KIND:
+        from hw3.sampling.flow_file import build_flow_sampler
+
+        return build_flow_sampler(meta[FLOW_KIND], weights, source, device)
     fields = dict(meta["generator"])
     if fields.get("condition") not in ("embedding", "fasttext"):
         fields.pop("embedding_dim", None)  # sizes nothing when no learned embedding uses it

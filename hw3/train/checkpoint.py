@@ -2,9 +2,11 @@
 
 `step_0001000/` holds generator, discriminator and generator_ema as safetensors, the optimiser
 state in `training_state.pt` (tensors and plain containers only, so `weights_only=True` loads
-it) and `meta.json`. The directory is assembled under a temporary name and renamed into place
-(`hw3.files.replace_directory`: a re-saved step or `best` is set aside, not deleted, until the new
-one is in place), so a run killed at any moment leaves only complete checkpoints behind.
+it) and `meta.json`. A single-player run (a flow-matching model) has no discriminator: its
+checkpoint has no discriminator file and no discriminator optimiser state. The directory is
+assembled under a temporary name and renamed into place (`hw3.files.replace_directory`: a
+re-saved step or `best` is set aside, not deleted, until the new one is in place), so a run
+killed at any moment leaves only complete checkpoints behind.
 """
 
 from __future__ import annotations
@@ -33,10 +35,10 @@ EMA_GENERATOR_FILE = "generator_ema.safetensors"  # what `hw3 export` ships
 @dataclass
 class TrainingState:
     generator: nn.Module
-    discriminator: nn.Module
+    discriminator: nn.Module | None  # None: a single-player run
     generator_ema: nn.Module
     optimizer_generator: torch.optim.Optimizer
-    optimizer_discriminator: torch.optim.Optimizer
+    optimizer_discriminator: torch.optim.Optimizer | None
     step: int = 0
     ema_updates: int = 0
     # The run's budget so far, carried across resumes: real images through D (a WGAN critic
@@ -81,19 +83,15 @@ def save_checkpoint(run_dir: str | Path, state: TrainingState, meta: dict[str, A
     shutil.rmtree(temporary, ignore_errors=True)
     temporary.mkdir()
     save_module_weights(state.generator, temporary / "generator.safetensors")
-    save_module_weights(state.discriminator, temporary / "discriminator.safetensors")
+    if state.discriminator is not None:
+        save_module_weights(state.discriminator, temporary / "discriminator.safetensors")
     save_module_weights(state.generator_ema, temporary / EMA_GENERATOR_FILE)
-    torch.save(
-        {
-            "optimizer_generator": state.optimizer_generator.state_dict(),
-            "optimizer_discriminator": state.optimizer_discriminator.state_dict(),
-            "step": state.step,
-            "ema_updates": state.ema_updates,
-            "images_through_d": state.images_through_d,
-            "wall_seconds": state.wall_seconds,
-        },
-        temporary / "training_state.pt",
-    )
+    saved = {"optimizer_generator": state.optimizer_generator.state_dict()}
+    if state.optimizer_discriminator is not None:
+        saved["optimizer_discriminator"] = state.optimizer_discriminator.state_dict()
+    saved.update(step=state.step, ema_updates=state.ema_updates, images_through_d=state.images_through_d,
+                 wall_seconds=state.wall_seconds)
+    torch.save(saved, temporary / "training_state.pt")
     write_json_atomic(temporary / META_FILE, {**meta, "step": state.step})
     replace_directory(temporary, final)  # a re-run of the same step, or a new best, replaces it
     for stale in list_checkpoints(run_dir)[:-keep]:
@@ -105,11 +103,13 @@ def load_checkpoint(path: str | Path, state: TrainingState, device: torch.device
     path = Path(path)
     read_checkpoint_meta(path)  # a checkpoint whose meta.json is damaged is not resumed from
     load_module_weights(state.generator, path / "generator.safetensors", device)
-    load_module_weights(state.discriminator, path / "discriminator.safetensors", device)
+    if state.discriminator is not None:
+        load_module_weights(state.discriminator, path / "discriminator.safetensors", device)
     load_module_weights(state.generator_ema, path / EMA_GENERATOR_FILE, device)
     saved = torch.load(path / "training_state.pt", map_location=device, weights_only=True)
     state.optimizer_generator.load_state_dict(saved["optimizer_generator"])
-    state.optimizer_discriminator.load_state_dict(saved["optimizer_discriminator"])
+    if state.optimizer_discriminator is not None:
+        state.optimizer_discriminator.load_state_dict(saved["optimizer_discriminator"])
     state.step = int(saved["step"])
     state.ema_updates = int(saved["ema_updates"])
     state.images_through_d = int(saved.get("images_through_d", 0))

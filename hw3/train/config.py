@@ -15,7 +15,9 @@ from hw3.config_fields import ConfigFieldError, build_checked, parse_toml, print
 from hw3.errors import InputError
 from hw3.reading import read_text
 from hw3.losses import LossConfig
+from hw3.losses.flow_matching import FlowLossConfig
 from hw3.models import DiscriminatorConfig, GeneratorConfig
+from hw3.models.flow_sampler import FlowMatchingConfig
 from hw3.models.translator import TranslatorConfig
 from hw3.train.periodic_eval import PeriodicEvalConfig
 from hw3.train.stopping import StoppingConfig
@@ -62,17 +64,21 @@ class OptimizerConfig:
                                 fused=True if fused else None, foreach=None if fused else True)
 
 
-TASKS = ("generate", "translate")
+TASKS = ("generate", "translate", "diffuse")
 
 
 @dataclass
 class TrainConfig:
     name: str = "dcgan"
     # "generate": a GAN, noise and tags -> face (`generator`); "translate": the style-transfer
-    # translator, face and target tags -> face (`translator`, with hw3.losses.translation's loss).
+    # translator, face and target tags -> face (`translator`, with hw3.losses.translation's loss);
+    # "diffuse": a flow-matching model, noise and tags -> face by an ODE (`flow_matching`, with
+    # hw3.losses.flow_matching's loss `flow_loss`; no discriminator).
     task: str = bounded("generate", choices=TASKS)
     generator: GeneratorConfig = field(default_factory=GeneratorConfig)
     translator: TranslatorConfig = field(default_factory=TranslatorConfig)
+    flow_matching: FlowMatchingConfig = field(default_factory=FlowMatchingConfig)
+    flow_loss: FlowLossConfig = field(default_factory=FlowLossConfig)
     discriminator: DiscriminatorConfig = field(default_factory=DiscriminatorConfig)
     loss: LossConfig = field(default_factory=LossConfig)
     optimizer: OptimizerConfig = field(default_factory=OptimizerConfig)
@@ -108,7 +114,12 @@ class TrainConfig:
 
     @property
     def conditional(self) -> bool:
-        return self.task == "translate" or self.generator.condition is not None
+        return self.task in ("translate", "diffuse") or self.generator.condition is not None
+
+    @property
+    def noise_dim(self) -> int:
+        """Width of the z the loop draws per image: a GAN's z_dim, or a flow model's noise image."""
+        return self.flow_matching.z_dim if self.task == "diffuse" else self.generator.z_dim
 
 
 def config_to_dict(config: Any) -> dict[str, Any]:
@@ -190,8 +201,11 @@ def load_config(path: str | Path | None, overrides: list[str] = (), typed_overri
 
 # Fields that may change between a checkpoint and its resumption: where things go, how often
 # the loop reports, and how long it runs. Everything else changes what is trained.
+# A flow model's solver settings say how faces are drawn, not what is learned.
 RESUMABLE_CHANGES = ("out_dir", "num_steps", "device", "compile", "log_every", "sample_every",
-                     "checkpoint_every", "keep_checkpoints", "data.root", "evaluation.", "stopping.")
+                     "checkpoint_every", "keep_checkpoints", "data.root", "evaluation.", "stopping.",
+                     "flow_matching.solver", "flow_matching.sample_steps", "flow_matching.guidance_scale",
+                     "flow_matching.evaluation_steps")
 
 
 def flatten_config(values: dict[str, Any], prefix: str = "") -> dict[str, Any]:

@@ -1,4 +1,7 @@
-"""The one training loop every GAN variant runs; variants differ only in networks and loss."""
+"""The one training loop every GAN variant runs; variants differ only in networks and loss.
+
+A flow-matching model (task "diffuse") runs on it as a single player: its loss has n_critic = 0,
+so there is no discriminator, no D optimiser and no D step; everything else is shared."""
 
 from __future__ import annotations
 
@@ -15,9 +18,10 @@ from tqdm.auto import tqdm
 from hw3.data.dataset import load_split, open_dataset
 from hw3.errors import InputError
 from hw3.losses import GANLoss
+from hw3.losses.flow_matching import FlowMatchingLoss
 from hw3.losses.translation import TranslationLoss
 from hw3.models import build_discriminator
-from hw3.models.kinds import build_generator_network, generator_kind
+from hw3.models.kinds import build_generator_network, generator_kind, in_training_view
 from hw3.images import preview_inputs, save_grid, translation_preview
 from hw3.train.checkpoint import (
     TrainingState, add_to_checkpoint_meta, best_checkpoint_dir, latest_checkpoint, load_latest_good, save_checkpoint,
@@ -58,19 +62,26 @@ class TrainResult:
     stop_reason: str | None = None  # "plateau", "cap", "time limit" or "num_steps" (hw3.train.stopping)
 
 
-def build_networks(config: TrainConfig, device: torch.device) -> tuple[nn.Module, nn.Module]:
+def build_networks(config: TrainConfig, device: torch.device) -> tuple[nn.Module, nn.Module | None]:
+    """(G, D) of the config; D is None for a single-player task (a flow-matching model)."""
     # Initialisation draws from the global RNG inside nn.init; fork it so the seed decides the
     # weights without touching anyone else's random state.
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(config.seed)
         kind = generator_kind(config.task)
         generator = build_generator_network(kind, getattr(config, kind))
-        discriminator = build_discriminator(config.discriminator)
+        discriminator = None if config.task == "diffuse" else build_discriminator(config.discriminator)
     memory_format = torch.channels_last if config.channels_last else torch.contiguous_format
     return (
         generator.to(device, memory_format=memory_format),
-        discriminator.to(device, memory_format=memory_format),
+        None if discriminator is None else discriminator.to(device, memory_format=memory_format),
     )
+
+
+def build_loss(config: TrainConfig) -> GANLoss | TranslationLoss | FlowMatchingLoss:
+    if config.task == "diffuse":
+        return FlowMatchingLoss(config.flow_loss)
+    return TranslationLoss(config.loss) if config.task == "translate" else GANLoss(config.loss)
 
 
 def _load_training_data(config: TrainConfig, progress: bool = True):
@@ -105,14 +116,14 @@ def budget_of(state: TrainingState, meta: dict) -> dict:
 
 def _noise(config: TrainConfig, device: torch.device, group: ProcessGroup, *keys: int):
     rng = step_generator(device, config.seed, NOISE_STREAM, *keys, group.rank)
-    z = torch.randn(config.batch_size, config.generator.z_dim, generator=rng, device=device)
+    z = torch.randn(config.batch_size, config.noise_dim, generator=rng, device=device)
     return z, rng
 
 
 def _refresh_average(config: TrainConfig, average: nn.Module, device: torch.device) -> None:
     def draw(index: int):
         rng = step_generator(device, config.seed, PREVIEW_STREAM, index)
-        z = torch.randn(config.batch_size, config.generator.z_dim, generator=rng, device=device)
+        z = torch.randn(config.batch_size, config.noise_dim, generator=rng, device=device)
         if not config.conditional:
             return z, None, None
         hair = torch.randint(12, (config.batch_size,), generator=rng, device=device)
@@ -128,16 +139,16 @@ def _save_preview(config: TrainConfig, average: nn.Module, feed: BatchFeed, path
     if config.task == "translate":
         save_grid(translation_preview(average, feed.images[:8].float() / 127.5 - 1.0), path, per_row=8)
         return
-    z, hair, eyes = preview_inputs(config.generator.z_dim, config.seed)
+    z, hair, eyes = preview_inputs(config.noise_dim, config.seed)
     if not config.conditional:
         hair = eyes = None
     else:
         hair, eyes = hair.to(device), eyes.to(device)
-    save_grid(average(z.to(device), hair, eyes), path, per_row=8)
+    save_grid(in_training_view(average)(z.to(device), hair, eyes), path, per_row=8)
 
 
-def _all_finite(module: nn.Module) -> bool:
-    return all(bool(torch.isfinite(p).all()) for p in module.parameters())
+def _all_finite(module: nn.Module | None) -> bool:
+    return module is None or all(bool(torch.isfinite(p).all()) for p in module.parameters())
 
 
 def train(config: TrainConfig, resume: bool = False, progress: bool = True,
@@ -190,10 +201,10 @@ class _Run:
     feed: BatchFeed
     state: TrainingState
     average: GeneratorAverage
-    loss: GANLoss | TranslationLoss
+    loss: GANLoss | TranslationLoss | FlowMatchingLoss
     precision: Precision
     generator_step: nn.Module  # what the loss calls: wrapped for DDP / compile
-    discriminator_step: nn.Module
+    discriminator_step: nn.Module | None  # None: a single-player loss
     log: TrainingLog
     meta: dict
     last_checkpoint: Path | None
@@ -215,7 +226,8 @@ def _set_up(config: TrainConfig, resume: bool, allow_config_change: bool, group:
     state = TrainingState(
         generator, discriminator, average.average,
         optimizer.build(generator.parameters(), optimizer.lr_generator, device),
-        optimizer.build(discriminator.parameters(), optimizer.lr_discriminator, device),
+        None if discriminator is None
+        else optimizer.build(discriminator.parameters(), optimizer.lr_discriminator, device),
     )
     resumed_from = load_latest_good(run_dir, state, device, _warn) if resume else None
     if resume and resumed_from is None and latest_checkpoint(run_dir) is not None:
@@ -238,12 +250,12 @@ def _set_up(config: TrainConfig, resume: bool, allow_config_change: bool, group:
     evaluation = best = None
     evaluations: list[dict] = []
     if group.is_main and config.evaluation.every > 0:
-        evaluation = PeriodicEvaluation(config.evaluation, config.conditional, config.generator.z_dim,
+        evaluation = PeriodicEvaluation(config.evaluation, config.conditional, config.noise_dim,
                                         config.data.root, feed.images, device, progress)
         if log.path.exists():
             evaluations = [record for record in read_log(log.path) if "eval_fid" in record]
             best = best_evaluation(evaluations, config.evaluation.min_seen_accuracy)
-    loss = TranslationLoss(config.loss) if config.task == "translate" else GANLoss(config.loss)
+    loss = build_loss(config)
     run = _Run(config, group, device, run_dir, feed, state, average, loss,
                precision, generator_step, discriminator_step, log, meta,
                resumed_from, evaluation, best, evaluations)
@@ -269,16 +281,14 @@ def _batch_feed(config: TrainConfig, group: ProcessGroup, device: torch.device, 
 def _step_networks(config: TrainConfig, group: ProcessGroup, device: torch.device, generator: nn.Module,
                    discriminator: nn.Module, compile_record: dict) -> tuple:
     """What the loss calls: the networks wrapped for DDP, then compiled where this machine can."""
-    generator_step, discriminator_step = generator, discriminator
+    networks = {"generator": generator, "discriminator": discriminator}
+    networks = {name: network for name, network in networks.items() if network is not None}
     if group.distributed:
         ids = [device.index] if device.type == "cuda" else None
-        generator_step = DistributedDataParallel(generator, device_ids=ids)
-        discriminator_step = DistributedDataParallel(discriminator, device_ids=ids)
+        networks = {name: DistributedDataParallel(network, device_ids=ids) for name, network in networks.items()}
     if config.compile:
-        compiled = wrap_for_compile({"generator": generator_step, "discriminator": discriminator_step}, device,
-                                    compile_record, _warn if group.is_main else lambda message: None)
-        generator_step, discriminator_step = compiled["generator"], compiled["discriminator"]
-    return generator_step, discriminator_step
+        networks = wrap_for_compile(networks, device, compile_record, _warn if group.is_main else lambda message: None)
+    return networks["generator"], networks.get("discriminator")
 
 
 def _stopped_before(config: TrainConfig, state: TrainingState, evaluations: list[dict]) -> dict | None:
@@ -292,9 +302,12 @@ def _stopped_before(config: TrainConfig, state: TrainingState, evaluations: list
 
 
 def _training_step(run: _Run) -> dict[str, torch.Tensor]:
-    """One generator update and its n_critic discriminator updates; -> the loss statistics."""
+    """One generator update and its n_critic discriminator updates; -> the loss statistics.
+    With n_critic = 0 (a flow-matching model) the update learns from a batch of its own."""
     config, state, loss, step = run.config, run.state, run.loss, run.state.step
     loss.set_progress(state.images_through_d)  # scheduled weights (R3GAN's gamma) follow the budget
+    finite, d_stats = torch.ones((), dtype=torch.bool, device=run.device), {}
+    batch = run.feed.batch(step) if loss.n_critic == 0 else None  # a GAN's G reuses D's last batch
     for critic_index in range(loss.n_critic):
         batch: Batch = run.feed.batch(step * loss.n_critic + critic_index)
         z, rng = _noise(config, run.device, run.group, step, critic_index)
@@ -303,25 +316,29 @@ def _training_step(run: _Run) -> dict[str, torch.Tensor]:
         state.optimizer_discriminator.zero_grad(set_to_none=True)
         run.precision.backward_and_step(d_loss, state.optimizer_discriminator)
         loss.after_discriminator_step(state.discriminator)
+        finite = torch.isfinite(d_loss.detach())
 
     z, rng = _noise(config, run.device, run.group, step, loss.n_critic)
-    if not run.group.distributed:  # DDP expects every parameter's gradient on every backward
-        state.discriminator.requires_grad_(False)
+    critic = state.discriminator
+    if critic is not None and not run.group.distributed:  # DDP expects every parameter's gradient on every backward
+        critic.requires_grad_(False)
     with run.precision.autocast():
         g_loss, g_stats = loss.generator_loss(run.generator_step, run.discriminator_step, batch, z, rng)
     state.optimizer_generator.zero_grad(set_to_none=True)
     run.precision.backward_and_step(g_loss, state.optimizer_generator)
-    state.discriminator.requires_grad_(True)
+    if critic is not None:
+        critic.requires_grad_(True)
     run.average.update(state.generator)
     state.ema_updates = run.average.num_updates
     state.step += 1
-    state.images_through_d += config.batch_size * loss.n_critic * run.group.world_size
-    return {**d_stats, **g_stats, "_finite": torch.isfinite(d_loss.detach()) & torch.isfinite(g_loss.detach())}
+    # Real images seen: through D for a GAN, through the model once per step for a single player.
+    state.images_through_d += config.batch_size * max(loss.n_critic, 1) * run.group.world_size
+    return {**d_stats, **g_stats, "_finite": finite & torch.isfinite(g_loss.detach())}
 
 
 def _evaluate(run: _Run) -> dict:
     """Measure the EMA generator; keep its checkpoint as `best` if the rule prefers it."""
-    record = run.evaluation(run.average.average)
+    record = run.evaluation(in_training_view(run.average.average))
     record.update(step=run.state.step, images_through_d=run.state.images_through_d,
                   wall_seconds=round(run.state.wall_seconds, 3))
     rule = run.config.evaluation.min_seen_accuracy
