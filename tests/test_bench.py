@@ -68,3 +68,15 @@ def test_outside_iterations_are_timed_from_their_lines(tmp_path):
     assert 10 < rate < 100  # one line every ~10 ms
     with pytest.raises(InputError, match="printed 40 iteration lines"):
         _time_iterations([sys.executable, str(script)], warmup=5, timed=100)
+
+
+def test_the_sample_bench_times_another_generator_on_the_graders_tags(tmp_path, capsys):
+    from hw3.bench.sample_speed import timed_commands
+
+    commands = timed_commands([Path("weights/diffusion.safetensors")])
+    assert list(commands) == ["cgan", "gan", "weights/diffusion.safetensors", "torch import"]
+    assert commands["weights/diffusion.safetensors"] == ["bash", "run_cgan.sh", "testing_tags.txt", "--generator",
+                                                         "weights/diffusion.safetensors"]
+    assert main(["bench", "sample", "--generator", str(tmp_path / "absent.safetensors")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "absent.safetensors: no such weights file" in err and len(err.splitlines()) == 1

@@ -305,3 +305,30 @@ def test_the_in_training_evaluation_measures_the_flow_model_with_its_cheap_step_
     assert len(evaluated) == 1 and np.isfinite(evaluated[0]["eval_fid"]) and "eval_both_seen" in evaluated[0]
     assert (1, 12) in drawn_with and (1, 64) in drawn_with  # the evaluation's 12 faces and the 64-face preview
     assert all(steps == 1 for steps, _ in drawn_with)  # never the shipped sample_steps = 2
+
+
+def test_evaluate_sets_a_flow_models_guidance_and_steps_and_refuses_them_for_a_gan(tmp_path):
+    from hw3.sampling.evaluate_command import sampler_settings, with_sampler_settings
+    from hw3.sampling.generator_file import load_generator
+
+    path = tiny_flow_file(tmp_path)
+    sampler, _ = load_generator(path)
+    swept = with_sampler_settings(sampler, path, None, 0.0)
+    assert swept.config.guidance_scale == 0.0 and swept.config.sample_steps == 2
+    assert swept.velocity is sampler.velocity and not swept.training
+    assert sampler_settings(with_sampler_settings(sampler, path, 5, 3.5)) == {"steps": 5, "guidance": 3.5}
+    assert with_sampler_settings(sampler, path, None, None) is sampler
+    z = torch.randn(2, NOISE_DIM, generator=torch.Generator().manual_seed(0))
+    hair, eyes = torch.tensor([1, 2]), torch.tensor([3, 4])
+    trained_like = FlowSampler(sampler.config, random_tiny_unet()).eval()  # tags change its velocity
+    unguided = with_sampler_settings(trained_like, path, None, 0.0)
+    with torch.no_grad():  # scale 0 draws what the unconditional velocity alone draws, whatever the tags
+        faces = unguided(z, hair, eyes)
+        assert torch.equal(faces, unguided(z, torch.tensor([5, 6]), torch.tensor([0, 1])))
+        assert not torch.equal(faces, trained_like(z, hair, eyes))
+
+    gan = REPO / "weights" / "dcgan.safetensors"
+    status, stderr = run(["evaluate", "--generator", str(gan), "--guidance-scale", "2", "--out-dir", str(tmp_path)])
+    assert_one_line_exit_2(status, stderr, "--sample-steps and --guidance-scale set a flow model's sampler")
+    status, stderr = run(["evaluate", "--generator", str(path), "--guidance-scale", "21", "--out-dir", str(tmp_path)])
+    assert_one_line_exit_2(status, stderr, "--guidance-scale")

@@ -116,3 +116,16 @@ def test_any_meta_json_exports_or_fails_with_one_line(run_copy, tmp_path, capsys
     stderr = capsys.readouterr().err
     assert status == 0 or (status == 2 and len(stderr.strip().splitlines()) == 1), stderr
     assert "Traceback" not in stderr
+
+
+@pytest.mark.parametrize("task", [[], {"a": 1}, "paint", 7])
+def test_a_recorded_task_the_loop_does_not_train_is_one_line(run_copy, tmp_path, capsys, task):
+    checkpoint = run_copy / "checkpoints" / "step_0000006"
+    meta = json.loads((checkpoint / "meta.json").read_text())
+    meta["config"]["task"] = task
+    (checkpoint / "meta.json").write_text(json.dumps(meta))
+    for command in (["export", "--run", str(checkpoint), "--out", str(tmp_path / "g.safetensors")],
+                    ["evaluate", "--generator", str(checkpoint), "--out-dir", str(tmp_path / "e")]):
+        assert main(command) == 2
+        stderr = capsys.readouterr().err.strip()
+        assert len(stderr.splitlines()) == 1 and "config.task is" in stderr and "meta.json" in stderr, stderr

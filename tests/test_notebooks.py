@@ -13,7 +13,7 @@ REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = REPO / "notebooks"
 RENDERED_DIR = REPO / "report" / "notebooks"
 EXPECTED = ["00_data", "01_dcgan", "02_cgan", "03_wgan_gp", "04_acgan", "05_evaluation", "06_explore",
-            "07_style_transfer"]
+            "07_style_transfer", "08_diffusion"]
 FOUND = sorted(p.stem for p in NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
 NOTEBOOKS = sorted(set(EXPECTED) | set(FOUND))
 CELL_TIMEOUT_S = 240  # a smoke cell takes seconds; minutes on a loaded 2-core machine

@@ -308,3 +308,23 @@ def test_study_section_names_runs_below_the_budget_and_quotes_the_rest():
     assert "- **acgan**: best step 6,000 of 6,250" in text and "98.0 % of seen-pair and 80.0 %" in text
     assert "FID (evaluator features) 2.50 (2,640 of 10,000 faces against 2,640 real)" in text
     assert "- **wgan_gp**" not in text
+
+
+def test_the_shipped_bars_hold_the_cascade_counts_of_make_course_check(tmp_path):
+    from hw3.report.section_shipped import read_course_check, shipped_section
+
+    found = tmp_path / "course_check.txt"
+    found.write_text("".join(f"runs/course_check/gan_seed{s}.png {n}\n" for s, n in enumerate([20, 22, 24])) +
+                     "".join(f"runs/course_check/cgan_testing_tags_seed{s}.png {n}\n" for s, n in enumerate([23, 22])))
+    counts = read_course_check(found)
+    assert counts == {"gan": [20, 22, 24], "cgan_testing_tags": [23, 22]}
+    assert read_course_check(tmp_path / "absent.txt") == {}
+    accuracy = {"seen": {"both": 0.995}, "held_out": {"both": 0.951}}
+    results = {"acgan": {"tag_accuracy": accuracy, "fid": 0.9, "fid_real_floor": 0.07, "diversity_ratio": 1.1,
+                         "recall": 0.86, "precision": 0.7},
+               "dcgan_sn": {"fid": 9.0, "fid_real_floor": 0.5, "recall": 0.8, "precision": 0.3}}
+    markdown = "\n".join(shipped_section(results, {"acgan": True, "dcgan_sn": False}, "acgan", counts))
+    assert "| faces the course's cascade finds in `run_cgan.sh testing_tags.txt`'s figure, seeds 0–1 | 23, 22 " \
+           "| ≥ 22 of 25 on each | yes |" in markdown
+    assert "`run_gan.sh`'s figure, seeds 0–2 | 20, 22, 24 | ≥ 22 of 25 on each | no |" in markdown
+    assert "| both tags, held-out pairs | 95.1% | ≥ 95% | yes |" in markdown and "| ≤ 5.0 | no |" in markdown

@@ -185,3 +185,17 @@ def test_the_exported_best_step_carries_its_budget_and_evaluation(tiny_data_root
     assert sidecar["evaluation"]["eval_fid"] == best["evaluation"]["eval_fid"]
     generator, meta = load_generator(out)
     assert generator.is_conditional and meta["step"] == best["step"]
+
+
+def test_a_run_stopped_by_its_cap_between_evaluations_is_evaluated_at_its_last_step(tiny_data_root, tmp_path):
+    # Evaluations every 2 steps; the cap of 24 images (8 a step) stops the run at step 3, which is
+    # measured too, so the run's best can be the state it stopped in.
+    run_dir = tmp_path / "acgan"
+    result = train(tiny_config("acgan", tiny_data_root, run_dir, steps=10,
+                               extra=[*EVALUATE, "stopping.max_images=24"]), progress=False)
+    assert result.step == 3 and result.stop_reason == "cap"
+    evaluations = [r for r in read_log(run_dir / "log.jsonl") if "eval_fid" in r]
+    assert [r["step"] for r in evaluations] == [2, 3]
+    best = checkpoint_meta(run_dir / "checkpoints" / "best")
+    assert best["stopping"]["reason"] == "cap"
+    assert best["step"] == 3 if evaluations[1]["best"] else best["step"] == 2

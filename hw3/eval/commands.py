@@ -122,8 +122,9 @@ def add_evaluation_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_evaluation(args: argparse.Namespace, sample_fn, z_dim: int, label: str, conditional: bool = True,
-                   device=None) -> dict:
-    """Evaluate `sample_fn` as the flags say; print the markdown table, append to results.jsonl."""
+                   device=None, extra: dict | None = None) -> dict:
+    """Evaluate `sample_fn` as the flags say; print the markdown table, append to results.jsonl
+    (with `extra`, such as a flow model's sampler settings, beside the metrics)."""
     from hw3.data.dataset import load_split
     from hw3.eval.classification_accuracy_score import CASConfig
     from hw3.eval.evaluate import evaluate_generator, save_results
@@ -145,7 +146,7 @@ def run_evaluation(args: argparse.Namespace, sample_fn, z_dim: int, label: str, 
         held_out_pairs=held_out_pairs_of(args.data),
         cache_dir=args.data / ".cache" / "evaluator", figure_dir=args.out_dir / label, cas_config=cas_config,
         device=device)
-    results.update(label=label, evaluator_sha256=sidecar["weights_sha256"])
+    results.update(label=label, evaluator_sha256=sidecar["weights_sha256"], **(extra or {}))
     print(markdown_table(results))
     args.out_dir.mkdir(parents=True, exist_ok=True)
     save_results(results, args.out_dir / "results.jsonl")

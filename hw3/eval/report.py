@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from functools import partial
 
-def _percent(value) -> str:
-    return "n/a" if value is None or value != value else f"{value:.1%}"  # value != value: NaN
+from hw3.formatting import percent
+
+_percent = partial(percent, sep="", missing="n/a")  # these tables write "12.3%"
 
 
 def _tag_rows(generated: dict, real: dict) -> list[tuple[str, ...]]:

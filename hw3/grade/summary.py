@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from functools import partial
+
+from hw3.formatting import percent
+
 STATUS_WORDS = {
     "ok": "ok", "crashed": "crashed", "timed_out": "timed out", "missing_script": "script missing",
     "no_output": "wrote nothing", "unreadable_png": "unreadable PNG", "wrong_size": "wrong size",
@@ -9,8 +13,7 @@ STATUS_WORDS = {
 }
 
 
-def _percent(value) -> str:
-    return "n/a" if value is None or value != value else f"{value:.1%}"
+_percent = partial(percent, sep="", missing="n/a")  # grade.md writes "12.3%"
 
 
 def _number(value, digits: int = 3) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from torch import nn
 
+from hw3.errors import InputError
+
 GENERATOR_KINDS = ("generator", "translator", "flow_matching")
 FLOW_KIND = "flow_matching"  # also the sidecar's "kind" and the config table's name
 
@@ -13,6 +15,15 @@ def generator_kind(task: str | None) -> str:
     'flow_matching' for a flow-matching run (task 'diffuse'): noise and tags -> face by an ODE;
     'generator' for every GAN (task 'generate'): noise and tags -> face."""
     return {"translate": "translator", "diffuse": FLOW_KIND}.get(task, "generator")
+
+
+def kind_of_recorded_task(config: dict, source) -> str:
+    """`generator_kind` of a training config read from a file (a checkpoint's meta.json): a task
+    that is not one the loop trains is a one-line InputError naming `source`."""
+    task = config.get("task")
+    if task is not None and task not in ("generate", "translate", "diffuse"):
+        raise InputError(f"{source}: config.task is {str(task)[:40]!r} (expected generate, translate or diffuse)")
+    return generator_kind(task)
 
 
 def build_generator_network(kind: str, config) -> nn.Module:

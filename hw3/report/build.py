@@ -18,14 +18,17 @@ from hw3.devices import resolve_device
 from hw3.errors import InputError
 from hw3.eval.evaluator import load_evaluator
 from hw3.report.comparison import best_conditional, budget_table, comparison_table
+from hw3.report.diffusion_comparison import GRADER_CONDITIONAL, read_flow_comparison, shipped_flow_model
 from hw3.report.figures import (
-    draw_colour_words, draw_data_figures, draw_side_by_side, draw_strips, draw_study_curves, draw_style_grid,
+    draw_colour_words, draw_data_figures, draw_diffusion_figures, draw_side_by_side, draw_strips, draw_study_curves, draw_style_grid,
     draw_training_curves,
 )
 from hw3.report.markdown import report_markdown, word_vector_section, write_html
 from hw3.report.pdf import write_pdf
 from hw3.report.section_ablations import ablations_section
 from hw3.report.section_data import data_section
+from hw3.report.section_diffusion import diffusion_section
+from hw3.report.section_shipped import read_course_check, shipped_section
 from hw3.report.section_limits import conclusions_section, metrics_section
 from hw3.report.section_models import models_section
 from hw3.report.section_study import study_section
@@ -44,6 +47,8 @@ from hw3.weights import read_sidecar, sidecar_path
 VARIANTS = ("dcgan", "dcgan_sn", "cgan_course", "cgan", "wgan_clip", "wgan_gp", "acgan", "r3gan")
 # `make text-compare` appends here: one `hw3 evaluate` record per condition encoder.
 CONDITIONING_RESULTS = Path("results") / "conditioning" / "results.jsonl"
+# `make course-check` copies the faces the course's cascade found here.
+COURSE_CHECK_RESULTS = Path("results") / "course_check.txt"
 
 
 @dataclass
@@ -151,6 +156,10 @@ def build_report(config: ReportConfig) -> Path:
     style_results = read_style_results(config.out_dir / "results")
     if style_results:
         figures["style_grid"] = draw_style_grid(style_results, datasets[0], figures_dir)
+    comparison = _flow_comparison(config, results, sidecars, evaluated)
+    if comparison is not None:
+        figures.update(draw_diffusion_figures(comparison, shipped_flow_model(config.weights_dir),
+                                              generators.get(GRADER_CONDITIONAL), tag_lines, config.seed, figures_dir))
     budget = budget_table(sidecars, results)
     sections = {
         "data": data_section(datasets[1], datasets[0], figures),
@@ -163,6 +172,8 @@ def build_report(config: ReportConfig) -> Path:
         "study": study_section(results, sidecars, conditional),
         "style": style_section(figures, style_results),
         "ablations": ablations_section(evaluated, sidecars, conditional, config.out_dir / "results" / "ablations"),
+        "diffusion": diffusion_section(comparison, figures),
+        "shipped": shipped_section(results, conditional, best, read_course_check(config.out_dir / COURSE_CHECK_RESULTS)),
     }
     markdown = report_markdown(results, sidecars, conditional, best, figures, comparison_table(results, conditional),
                                config, sections, budget)
@@ -171,6 +182,14 @@ def build_report(config: ReportConfig) -> Path:
     write_html(markdown, config.out_dir / "report.html")
     write_pdf(markdown, config.out_dir, config.out_dir / "report.pdf")
     return report_path
+
+
+def _flow_comparison(config: ReportConfig, results: dict, sidecars: dict, evaluated: dict):
+    """The shipped flow model beside the GANs, or None when weights/ holds none."""
+    flow_weights = shipped_flow_model(config.weights_dir)
+    if flow_weights is None:
+        return None
+    return read_flow_comparison(flow_weights, config.out_dir, results, sidecars, evaluated)
 
 
 def _evaluator_accuracy(config: ReportConfig) -> dict | None:

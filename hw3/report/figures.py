@@ -102,3 +102,23 @@ def draw_style_grid(style_results: dict[str, dict], test, figures_dir: Path) -> 
 
     restylers = {method: Restyler(method) for method in METHOD_RESULTS if method in style_results}
     return save_figure(style_grid_figure(*style_grid(restylers, test)), figures_dir / "style_transfer.png")
+
+
+def draw_diffusion_figures(comparison, flow_weights: Path, grader_generator, tag_lines: list[HairEyeTags], seed: int,
+                           figures_dir: Path) -> dict[str, str]:
+    """The flow model against the GANs (compute, sampling time, guidance), and the grader's tag
+    lines drawn by the shipped conditional GAN and by the flow model, both replayed in float64."""
+    from hw3.report.diffusion_comparison import GRADER_CONDITIONAL, guidance_sweep
+    from hw3.report.diffusion_figures import compute_comparison_figure
+    from hw3.sampling.generator_file import load_generator
+
+    sweep = guidance_sweep(comparison.evaluations)
+    figures = {"diffusion_compute": save_figure(
+        compute_comparison_figure(comparison.curves(), comparison.sampling_points(), sweep),
+        figures_dir / "diffusion_compute.png")}
+    flow_sampler, _ = load_generator(flow_weights)
+    panels = {} if grader_generator is None else {
+        GRADER_CONDITIONAL: draw_faces(grader_generator, tag_lines, len(tag_lines), seed)}
+    panels["diffusion (flow matching)"] = draw_faces(flow_sampler, tag_lines, len(tag_lines), seed)
+    figures["diffusion_faces"] = save_figure(side_by_side_figure(panels), figures_dir / "diffusion_faces.png")
+    return figures

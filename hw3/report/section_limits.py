@@ -6,6 +6,7 @@ from __future__ import annotations
 from hw3.data.pairs import HELD_OUT_PAIRS
 from hw3.eval.metrics import MEMORISATION_SAMPLE
 from hw3.eval.evaluator_score import SPLIT_SIZE
+from hw3.formatting import percent
 from hw3.tags import NUM_PAIRS
 
 
@@ -68,10 +69,6 @@ def metrics_section(results: dict, num_test: int, evaluator_accuracy: dict | Non
     ]
 
 
-def _percent(value: float) -> str:
-    return f"{100 * value:.1f} %"
-
-
 def conclusions_section(results: dict[str, dict], conditional: dict[str, bool], best: str | None,
                         budgets_recorded: bool) -> list[str]:
     lines = ["## Conclusions", ""]
@@ -79,8 +76,8 @@ def conclusions_section(results: dict[str, dict], conditional: dict[str, bool], 
         accuracy = results[best]["tag_accuracy"]
         lines.append(
             f"- The best conditional generator, **{best}**, draws faces whose hair and eyes both follow the tags "
-            f"{_percent(accuracy['seen']['both'])} of the time on seen pairs and "
-            f"{_percent(accuracy['held_out']['both'])} on held-out pairs, at FID (evaluator features) "
+            f"{percent(accuracy['seen']['both'])} of the time on seen pairs and "
+            f"{percent(accuracy['held_out']['both'])} on held-out pairs, at FID (evaluator features) "
             f"{results[best]['fid']:.2f} against a real-vs-real floor of {results[best]['fid_real_floor']:.3f}. "
             "Hair is the easy half; eye colour, a few dozen pixels, is where every variant loses accuracy, and "
             "held-out pairs are where it loses most.")
@@ -89,7 +86,7 @@ def conclusions_section(results: dict[str, dict], conditional: dict[str, bool], 
     if len(ranked) > 1:
         above = [name for name in ranked if results[name]["tag_accuracy"]["seen"]["both"] >= 0.5]
         lines.append("- Both tags right on seen pairs, conditional variants in order: " + ", ".join(
-            f"{name} {_percent(results[name]['tag_accuracy']['seen']['both'])}" for name in ranked)
+            f"{name} {percent(results[name]['tag_accuracy']['seen']['both'])}" for name in ranked)
             + f"; {len(above)} of {len(ranked)} pass 50 %" + (f" ({', '.join(above)})." if above else "."))
     unconditional = [name for name in results if not conditional[name]]
     for name in unconditional:

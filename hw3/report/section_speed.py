@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hw3.formatting import percent
 from hw3.reading import read_json
 
 BENCH_FILE = Path("bench_train.json")  # under report/: `hw3 bench train --out`
@@ -46,19 +47,15 @@ def speed_lines(rows: list[dict]) -> list[str]:
     return lines
 
 
-def _percent(value) -> str:
-    return "–" if value is None else f"{100 * value:.1f} %"
-
-
 def quality_lines(collected: dict) -> list[str]:
     """One row per run of the fast-path check, at the common image count, with the float32 seeds'
     spread beside the fast path's distance from their mean."""
     lines = [f"| run | precision | seed | FID (evaluator features) | both tags, seen | both tags, held-out | "
              f"wall-clock, 1 thread |", "|---|---|---:|---:|---:|---:|---:|"]
     for run in sorted(collected["runs"], key=lambda run: (run["variant"], run["autocast"], run["seed"])):
+        seen, held_out = (percent(run.get(key), missing="–") for key in ("eval_both_seen", "eval_both_held_out"))
         lines.append(f"| {run['variant']} | {run['autocast']} | {run['seed']} | {run['eval_fid']:.2f} | "
-                     f"{_percent(run.get('eval_both_seen'))} | {_percent(run.get('eval_both_held_out'))} | "
-                     f"{run['wall_seconds'] / 60:.0f} min |")
+                     f"{seen} | {held_out} | {run['wall_seconds'] / 60:.0f} min |")
     return lines
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from hw3.data.pairs import HELD_OUT_PAIRS
+from hw3.formatting import percent
 from hw3.reading import read_json_object
 from hw3.tags import HairEyeTags, pair_from_index
 
@@ -73,18 +74,14 @@ def read_style_results(results_dir: Path) -> dict[str, dict]:
     return found
 
 
-def _percent(value: float) -> str:
-    return "—" if value != value else f"{100 * value:.1f} %"
-
-
 MEASURES = (
-    ("both target tags read, all pairs", lambda r: _percent(r["both_tags"]), "≥ 90 %"),
-    ("both target tags read, seen pairs", lambda r: _percent(r["both_tags_seen"]), "≥ 90 %"),
-    ("both target tags read, held-out pairs", lambda r: _percent(r["both_tags_held_out"]), "≥ 90 %"),
-    ("identity kept, colour-free evaluator features", lambda r: _percent(r["identity_kept"]), "high"),
+    ("both target tags read, all pairs", lambda r: percent(r["both_tags"]), "≥ 90 %"),
+    ("both target tags read, seen pairs", lambda r: percent(r["both_tags_seen"]), "≥ 90 %"),
+    ("both target tags read, held-out pairs", lambda r: percent(r["both_tags_held_out"]), "≥ 90 %"),
+    ("identity kept, colour-free evaluator features", lambda r: percent(r["identity_kept"]), "high"),
     ("identity kept, features with the input's hair and eyes greyed out",
-     lambda r: _percent(r["identity_kept_masked"]), "high"),
-    ("identity kept, pixel L1 outside hair and eyes", lambda r: _percent(r["identity_kept_pixels"]), "high"),
+     lambda r: percent(r["identity_kept_masked"]), "high"),
+    ("identity kept, pixel L1 outside hair and eyes", lambda r: percent(r["identity_kept_pixels"]), "high"),
     ("change outside hair and eyes, vs the input (levels of 255)", lambda r: f"{r['change_vs_input_levels']:.1f}",
      "small"),
     ("the face under its own tags: L1 to the input (levels of 255)", lambda r: f"{r['reconstruction_l1_levels']:.1f}",

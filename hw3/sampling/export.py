@@ -13,7 +13,7 @@ from typing import Any
 
 from hw3.errors import InputError
 from hw3.files import check_output_file, write_json_atomic, write_text_atomic
-from hw3.models.kinds import FLOW_KIND, generator_kind
+from hw3.models.kinds import FLOW_KIND, kind_of_recorded_task
 from hw3.models.translator import Translator, TranslatorConfig
 from hw3.sampling.generator_file import (
     build_generator, check_fits, check_sizes, generator_config_fields, training_log_path,
@@ -41,7 +41,7 @@ def _exported_meta(checkpoint: Path) -> tuple[dict[str, Any], str]:
     config = run_meta.get("config")
     if not isinstance(config, dict):
         raise InputError(f"{source}: no 'config' object (expected the run's training config)")
-    kind = generator_kind(config.get("task"))
+    kind = kind_of_recorded_task(config, source)
     for field in ("step", "seed", "command", "git_commit"):
         if field not in run_meta:
             raise InputError(f"{source}: no '{field}' field (expected the meta.json hw3 train writes)")

@@ -17,7 +17,7 @@ import torch
 
 from hw3.errors import InputError
 from hw3.models import GeneratorConfig
-from hw3.models.kinds import FLOW_KIND, build_generator_network, generator_kind
+from hw3.models.kinds import FLOW_KIND, build_generator_network, kind_of_recorded_task
 from hw3.models.translator import Translator, TranslatorConfig
 from hw3.tags import quoted
 from hw3.reading import read_json_object
@@ -63,7 +63,7 @@ def read_generator_meta(path: str | Path) -> tuple[dict[str, Any], Path]:
             raise InputError(f"{meta_path}: no 'config' object (expected the run's training config)")
         meta = {"variant": config.get("name"), "generator": config.get("generator"),
                 "step": run_meta.get("step"), "seed": run_meta.get("seed")}
-        if generator_kind(config.get("task")) == FLOW_KIND:
+        if kind_of_recorded_task(config, meta_path) == FLOW_KIND:
             meta.update({"kind": FLOW_KIND, FLOW_KIND: config.get(FLOW_KIND)})
         weights, source = path / EMA_GENERATOR_FILE, meta_path
     else:
