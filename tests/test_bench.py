@@ -71,12 +71,16 @@ def test_outside_iterations_are_timed_from_their_lines(tmp_path):
 
 
 def test_the_sample_bench_times_another_generator_on_the_graders_tags(tmp_path, capsys):
-    from hw3.bench.sample_speed import timed_commands
+    from hw3.bench.sample_speed import timed_commands, writing_elsewhere
 
     commands = timed_commands([Path("weights/diffusion.safetensors")])
     assert list(commands) == ["cgan", "gan", "weights/diffusion.safetensors", "torch import"]
     assert commands["weights/diffusion.safetensors"] == ["bash", "run_cgan.sh", "testing_tags.txt", "--generator",
                                                          "weights/diffusion.safetensors"]
+    # Timed runs write into a folder of their own, never over the committed samples/*.png.
+    assert writing_elsewhere(commands["weights/diffusion.safetensors"], tmp_path, 2)[-2:] == [
+        "--out", str(tmp_path / "timed_2.png")]
+    assert writing_elsewhere(commands["torch import"], tmp_path, 3) == commands["torch import"]
     assert main(["bench", "sample", "--generator", str(tmp_path / "absent.safetensors")]) == 2
     err = capsys.readouterr().err.strip()
     assert "absent.safetensors: no such weights file" in err and len(err.splitlines()) == 1

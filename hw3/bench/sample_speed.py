@@ -13,6 +13,7 @@ import argparse
 import json
 import statistics
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -38,6 +39,14 @@ def timed_commands(generators: list[Path]) -> dict[str, list[str]]:
     return commands
 
 
+def writing_elsewhere(command: list[str], folder: Path, index: int) -> list[str]:
+    """A run script's command with `--out` in `folder`: a timed run must not replace the committed
+    samples/*.png (another generator's faces would land in samples/cgan.png)."""
+    if command[:1] != ["bash"]:
+        return command
+    return [*command, "--out", str(folder / f"timed_{index}.png")]
+
+
 def cold_start_seconds(command: list[str]) -> float:
     start = time.perf_counter()
     subprocess.run(command, cwd=REPO, check=True, capture_output=True)
@@ -60,9 +69,10 @@ def run_bench_sample(args: argparse.Namespace) -> int:
     commands = timed_commands(args.generator)
     # Round by round, so a busy moment of the machine falls on every command alike.
     seconds: dict[str, list[float]] = {name: [] for name in commands}
-    for _ in tqdm(range(args.repeats), desc="bench sample", unit="round"):
-        for name, command in commands.items():
-            seconds[name].append(cold_start_seconds(command))
+    with tempfile.TemporaryDirectory(prefix="hw3-bench-sample-") as folder:
+        for _ in tqdm(range(args.repeats), desc="bench sample", unit="round"):
+            for index, (name, command) in enumerate(commands.items()):
+                seconds[name].append(cold_start_seconds(writing_elsewhere(command, Path(folder), index)))
     rows = [{"command": "python -c 'import torch'" if name == "torch import" else " ".join(command),
              "repeats": args.repeats, "median_seconds": statistics.median(seconds[name]),
              "max_seconds": max(seconds[name])} for name, command in commands.items()]
