@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from hw3.report.diffusion_comparison import (
-    FlowComparison, fid_at_cpu_hours, gan_at_count, fid_by_cpu_hours, flow_evaluations, guidance_sweep, sampling_seconds,
+    FlowComparison, diffusion_results, fid_at_cpu_hours, gan_at_count, fid_by_cpu_hours, flow_evaluations, guidance_sweep, sampling_seconds,
     threads_of, training_cpu_hours)
 from hw3.report.diffusion_figures import compute_comparison_figure
 from hw3.report.section_diffusion import diffusion_section, verdict
@@ -55,13 +55,14 @@ def test_the_sample_bench_and_the_evaluations_are_read_by_command_and_by_weights
     records = [flow_record(1.0, sha="old"), flow_record(1.0), flow_record(0.0), flow_record(1.0, fid=2.5),
                flow_record(1.0, steps=4), gan, {**gan, "label": "acgan-1000-faces", "num_generated": 1000}]
     (tmp_path / "results" / "diffusion" / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
-    kept = flow_evaluations(tmp_path, "abc")
+    kept = flow_evaluations(diffusion_results(tmp_path), "abc")
     assert len(kept) == 4 and all(r["weights_sha256"] == "abc" for r in kept)
     sweep = guidance_sweep(kept, steps=12)  # one per scale, the newest, by scale
     assert [r["sampler"]["guidance"] for r in sweep] == [0.0, 1.0] and sweep[1]["fid"] == 2.5
     assert [r["sampler"]["guidance"] for r in guidance_sweep(kept)] == [0.0, 1.0]  # 12 steps: the widest sweep
     assert [r["sampler"]["steps"] for r in guidance_sweep(kept, steps=4)] == [4]
-    assert gan_at_count(tmp_path, "acgan", 500) == gan and gan_at_count(tmp_path, "acgan", 2000) is None
+    assert gan_at_count(diffusion_results(tmp_path), "acgan", 500) == gan
+    assert gan_at_count(diffusion_results(tmp_path), "acgan", 2000) is None and diffusion_results(tmp_path / "x") == []
 
 
 def test_the_verdict_says_metric_by_metric_where_the_flow_model_wins_and_loses():

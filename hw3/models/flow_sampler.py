@@ -60,7 +60,12 @@ class FlowSampler(nn.Module):
 
     def with_steps(self, steps: int) -> FlowSampler:
         """The same velocity network (shared, not copied) drawing with `steps` solver steps."""
-        return FlowSampler(dataclasses.replace(self.config, sample_steps=steps), self.velocity).eval()
+        return self.with_settings(sample_steps=steps)
+
+    def with_settings(self, **settings) -> FlowSampler:
+        """The same velocity network (shared, not copied) drawing with other sampler fields of
+        FlowMatchingConfig (sample_steps, guidance_scale, solver)."""
+        return FlowSampler(dataclasses.replace(self.config, **settings), self.velocity).eval()
 
     def forward(self, inputs: torch.Tensor, hair: torch.Tensor | None = None, eyes: torch.Tensor | None = None,
                 times: torch.Tensor | None = None) -> torch.Tensor:

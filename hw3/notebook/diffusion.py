@@ -3,7 +3,6 @@ faces beside the shipped conditional GAN's, a guidance strip, and the report's c
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import torch
@@ -15,10 +14,9 @@ from hw3.report.diffusion_comparison import (
     GRADER_CONDITIONAL, guidance_sweep, read_flow_comparison, training_cpu_hours)
 from hw3.report.diffusion_figures import compute_comparison_figure
 from hw3.report.section_diffusion import diffusion_section
-from hw3.report.side_by_side import side_by_side_figure
+from hw3.report.figures import flow_beside_gan_figure
 from hw3.report.study_curves import evaluation_records
 from hw3.reading import read_json_object
-from hw3.sampling.faces import draw_faces
 from hw3.sampling.generator_file import load_generator, training_log_path
 from hw3.tags import HairEyeTags
 from hw3.weights import read_sidecar
@@ -49,8 +47,7 @@ def faces_beside_the_gan(flow: FlowSampler, tag_lines: list[HairEyeTags], seed: 
                          gan_weights: Path = WEIGHTS_DIR / f"{GRADER_CONDITIONAL}.safetensors") -> Figure:
     """The tag lines drawn by the shipped conditional GAN and by the flow model, float64 replay."""
     gan, _ = load_generator(gan_weights)
-    return side_by_side_figure({GRADER_CONDITIONAL: draw_faces(gan, tag_lines, len(tag_lines), seed),
-                                "flow matching": draw_faces(flow, tag_lines, len(tag_lines), seed)})
+    return flow_beside_gan_figure(flow, gan, tag_lines, seed)
 
 
 @torch.no_grad()
@@ -60,8 +57,7 @@ def guidance_figure(flow: FlowSampler, tags: HairEyeTags, scales: list[float], s
     hair, eyes = tag_tensors([tags] * count)
     rows = []
     for scale in scales:
-        guided = FlowSampler(dataclasses.replace(flow.config, guidance_scale=scale), flow.velocity).eval()
-        rows.append(guided(z, hair, eyes))
+        rows.append(flow.with_settings(guidance_scale=scale)(z, hair, eyes))
     figure = Figure(figsize=(1.0 * count + 1.2, 1.05 * len(scales)))
     axis = figure.add_subplot(1, 1, 1)
     axis.imshow(grid_pixels(torch.cat(rows), count))

@@ -78,23 +78,22 @@ def sampling_seconds(report_dir: Path) -> dict[str, float]:
     return seconds
 
 
-def flow_evaluations(report_dir: Path, weights_sha256: str) -> list[dict]:
-    """The flow model's evaluations of these weights (older weights' records are left out)."""
+def diffusion_results(report_dir: Path) -> list[dict]:
+    """Every record `make diffusion-evaluate` appended (the flow model's and the GAN's beside it)."""
     path = report_dir / FLOW_RESULTS
-    if not path.is_file():
-        return []
-    records = read_json_lines(path, "hw3 evaluate results")
+    return read_json_lines(path, "hw3 evaluate results") if path.is_file() else []
+
+
+def flow_evaluations(records: list[dict], weights_sha256: str) -> list[dict]:
+    """The flow model's evaluations of these weights (older weights' records are left out)."""
     return [r for r in records if r.get("weights_sha256", weights_sha256) == weights_sha256 and "sampler" in r]
 
 
-def gan_at_count(report_dir: Path, name: str, num_samples: int) -> dict | None:
+def gan_at_count(records: list[dict], name: str, num_samples: int) -> dict | None:
     """`make diffusion-evaluate`'s record of the GAN `name` on the flow model's sample count."""
-    path = report_dir / FLOW_RESULTS
-    if not path.is_file():
-        return None
-    records = [r for r in read_json_lines(path, "hw3 evaluate results")
-               if r.get("label") == f"{name}-{num_samples}-faces" and r.get("num_generated") == num_samples]
-    return records[-1] if records else None
+    matching = [r for r in records
+                if r.get("label") == f"{name}-{num_samples}-faces" and r.get("num_generated") == num_samples]
+    return matching[-1] if matching else None
 
 
 def at_shipped_settings(evaluations: list[dict], flow_config: dict) -> dict | None:
@@ -170,8 +169,9 @@ def read_flow_comparison(flow_weights: Path, report_dir: Path, results: dict[str
     sidecar = read_sidecar(flow_weights)
     log_path = training_log_path(flow_weights)
     log = [r for r in read_log(log_path) if "eval_fid" in r] if log_path.is_file() else []
-    evaluations = flow_evaluations(report_dir, sidecar["sha256"])
+    records = diffusion_results(report_dir)
+    evaluations = flow_evaluations(records, sidecar["sha256"])
     shipped = at_shipped_settings(evaluations, sidecar["flow_matching"])
-    gan = gan_at_count(report_dir, GRADER_CONDITIONAL, shipped["num_generated"]) if shipped else None
+    gan = gan_at_count(records, GRADER_CONDITIONAL, shipped["num_generated"]) if shipped else None
     return FlowComparison(sidecar, log, evaluations, results, sidecars, logs, sampling_seconds(report_dir),
                           weights=f"weights/{flow_weights.name}", gan_at_flow_count=gan)

@@ -108,7 +108,7 @@ def draw_diffusion_figures(comparison, flow_weights: Path, grader_generator, tag
                            figures_dir: Path) -> dict[str, str]:
     """The flow model against the GANs (compute, sampling time, guidance), and the grader's tag
     lines drawn by the shipped conditional GAN and by the flow model, both replayed in float64."""
-    from hw3.report.diffusion_comparison import GRADER_CONDITIONAL, guidance_sweep
+    from hw3.report.diffusion_comparison import guidance_sweep
     from hw3.report.diffusion_figures import compute_comparison_figure
     from hw3.sampling.generator_file import load_generator
 
@@ -117,8 +117,16 @@ def draw_diffusion_figures(comparison, flow_weights: Path, grader_generator, tag
         compute_comparison_figure(comparison.curves(), comparison.sampling_points(), sweep),
         figures_dir / "diffusion_compute.png")}
     flow_sampler, _ = load_generator(flow_weights)
-    panels = {} if grader_generator is None else {
-        GRADER_CONDITIONAL: draw_faces(grader_generator, tag_lines, len(tag_lines), seed)}
-    panels["diffusion (flow matching)"] = draw_faces(flow_sampler, tag_lines, len(tag_lines), seed)
-    figures["diffusion_faces"] = save_figure(side_by_side_figure(panels), figures_dir / "diffusion_faces.png")
+    figures["diffusion_faces"] = save_figure(flow_beside_gan_figure(flow_sampler, grader_generator, tag_lines, seed),
+                                             figures_dir / "diffusion_faces.png")
     return figures
+
+
+def flow_beside_gan_figure(flow_sampler, gan, tag_lines: list[HairEyeTags], seed: int):
+    """The tag lines drawn by the shipped conditional GAN (None: left out) and by the flow model,
+    both the float64 replay."""
+    from hw3.report.diffusion_comparison import GRADER_CONDITIONAL
+
+    panels = {} if gan is None else {GRADER_CONDITIONAL: draw_faces(gan, tag_lines, len(tag_lines), seed)}
+    panels["diffusion (flow matching)"] = draw_faces(flow_sampler, tag_lines, len(tag_lines), seed)
+    return side_by_side_figure(panels)

@@ -9,7 +9,6 @@ It only turns the file into `sample_fn(hair, eyes, z) -> images` and hands that 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 from pathlib import Path
 
 from hw3.bounds import int_flag, number_flag
@@ -49,8 +48,7 @@ def with_sampler_settings(generator, path: Path, sample_steps: int | None, guida
         raise InputError(f"{path}: --sample-steps and --guidance-scale set a flow model's sampler "
                          "(expected a generator of kind flow_matching, not a GAN)")
     settings = {"sample_steps": sample_steps, "guidance_scale": guidance_scale}
-    changed = {key: value for key, value in settings.items() if value is not None}
-    return FlowSampler(dataclasses.replace(generator.config, **changed), generator.velocity).eval()
+    return generator.with_settings(**{key: value for key, value in settings.items() if value is not None})
 
 
 def sampler_settings(generator) -> dict:
