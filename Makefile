@@ -11,8 +11,9 @@ DATA_DIR ?= data/anime
 DATA_COUNT ?= 30000
 SEED ?= 0
 
-# The generator run_cgan.sh draws with, and every shipped variant (see weights/*.json).
+# The generators run_cgan.sh and run_gan.sh draw with, and every shipped variant (see weights/*.json).
 SHIPPED_CONDITIONAL := acgan
+SHIPPED_UNCONDITIONAL := dcgan_sn
 VARIANTS := dcgan dcgan_sn cgan_course cgan wgan_clip wgan_gp acgan r3gan
 
 .PHONY: diffusion-evaluate course-check venv data test bench fast-path-check study-gpu bench-sample samples study study-results ablations translator restyle-measure weights weights-all report text-compare vectors free-text-measure notebooks course-report clean-venv
@@ -154,12 +155,14 @@ restyle-measure: venv $(DATA_DIR)/meta.json
 
 # Retrain a shipped generator from scratch with its config (resumes if interrupted), replace
 # weights/<variant>.safetensors and measure it. `make weights` is the one run_cgan.sh uses.
-weights: weights-$(SHIPPED_CONDITIONAL)
+weights: weights-$(SHIPPED_CONDITIONAL) weights-$(SHIPPED_UNCONDITIONAL)
 
 weights-all: $(addprefix weights-,$(VARIANTS))
 
+# --stop-as: the shipped run's images through D, where a time limit stopped it or it was exported.
 weights-%: venv $(DATA_DIR)/meta.json
-	$(VENV)/bin/hw3 train --config configs/$*.toml --data $(DATA_DIR) --out runs/retrain/$* --resume
+	$(VENV)/bin/hw3 train --config configs/$*.toml --data $(DATA_DIR) --out runs/retrain/$* \
+	  --stop-as weights/$*.json --resume
 	$(VENV)/bin/hw3 export --run runs/retrain/$* --out weights/$*.safetensors
 	$(VENV)/bin/hw3 evaluate --generator weights/$*.safetensors --data $(DATA_DIR) \
 	  --out-dir runs/retrain/evaluation --reference report/results/$*.json
@@ -168,11 +171,21 @@ weights-%: venv $(DATA_DIR)/meta.json
 # must find 20 of 25 faces. The cascade and OpenCV are not project dependencies: CASCADE_PYTHON is
 # a Python with opencv-python-headless<5, COURSE_DETECT the course's detect script beside it.
 # GENERATOR_GAN / GENERATOR_CGAN: other weights to check (default: what the scripts ship).
+# The same figures drawn with real faces (`hw3 data figure`, REAL_SEEDS) are the ceiling: the
+# cascade misses some real faces too. run_gan.sh's: 25 training faces (the mix G learns);
+# run_cgan.sh's: a test-split face of each line's pair (the test split holds every pair).
 CASCADE_PYTHON ?= python3
 COURSE_DETECT ?= ../shared/course_baseline/detect.py
 COURSE_CHECK_DIR ?= runs/course_check
-course-check: venv
+REAL_SEEDS ?= 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19
+course-check: venv $(DATA_DIR)/meta.json
 	mkdir -p $(COURSE_CHECK_DIR)
+	$(VENV)/bin/hw3 data figure --data $(DATA_DIR) --seed $(REAL_SEEDS) --no-progress \
+	  --out '$(COURSE_CHECK_DIR)/real_gan_seed{seed}.png' >/dev/null
+	for tags in testing_tags examples/course_tags; do \
+	  $(VENV)/bin/hw3 data figure --data $(DATA_DIR) --split test --tags $$tags.txt --seed $(REAL_SEEDS) --no-progress \
+	    --out "$(COURSE_CHECK_DIR)/real_cgan_$$(basename $$tags)_seed{seed}.png" >/dev/null || exit 1; \
+	done
 	for seed in 0 1 2 3 4; do \
 	  bash run_gan.sh --seed $$seed --out $(COURSE_CHECK_DIR)/gan_seed$$seed.png \
 	    $(if $(GENERATOR_GAN),--generator $(GENERATOR_GAN)) >/dev/null || exit 1; \
@@ -182,6 +195,7 @@ course-check: venv
 	  done; \
 	done
 	$(CASCADE_PYTHON) $(COURSE_DETECT) $(COURSE_CHECK_DIR)/gan_seed*.png $(COURSE_CHECK_DIR)/cgan_*_seed*.png \
+	  $(COURSE_CHECK_DIR)/real_*_seed*.png \
 	  | tee $(COURSE_CHECK_DIR)/faces_found.txt
 	cp $(COURSE_CHECK_DIR)/faces_found.txt report/results/course_check.txt
 

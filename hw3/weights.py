@@ -125,3 +125,17 @@ def _first_line(error: Exception) -> str:
 
 def read_sidecar(weights_path: str | Path) -> dict[str, Any]:
     return read_json_object(sidecar_path(weights_path), "the JSON sidecar written beside the weights")
+
+
+def images_where_run_ended(weights_path: str | Path) -> int:
+    """Real images through D when the run behind these weights stopped (or, for weights shipped
+    mid-run, when they were exported): a retrain capped there replays the same run on any machine,
+    where a time limit would stop it wherever that machine's seconds ran out."""
+    sidecar = read_sidecar(weights_path)
+    for field in ("stopping", "budget"):
+        record = sidecar.get(field)
+        images = record.get("images_through_d") if isinstance(record, dict) else None
+        if isinstance(images, int) and not isinstance(images, bool) and images > 0:
+            return images
+    raise InputError(f"{sidecar_path(weights_path)}: no images_through_d in its stopping or budget record "
+                     "(expected the sidecar `hw3 export` writes beside trained weights)")

@@ -60,6 +60,7 @@ WRITERS = {
     "ablate": lambda out, tmp: ["ablate", "--without-ema", "dcgan", "--results", out],
     "data import": lambda out, tmp: ["data", "import", "--extra", str(tmp), "--out", out],
     "data render": lambda out, tmp: ["data", "render", "--n", "10", "--out", out],
+    "data figure": lambda out, tmp: ["data", "figure", "--data", str(tmp / "no-data"), "--out", out],
     "evaluator train": lambda out, tmp: ["evaluator", "train", "--data", str(tmp), "--out", out],
     "restyle": lambda out, tmp: ["restyle", "--input", str(tmp / "face.png"), "--tags",
                                  str(REPO / "testing_tags.txt"), "--out", out],

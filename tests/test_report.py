@@ -315,9 +315,11 @@ def test_the_shipped_bars_hold_the_cascade_counts_of_make_course_check(tmp_path)
 
     found = tmp_path / "course_check.txt"
     found.write_text("".join(f"runs/course_check/gan_seed{s}.png {n}\n" for s, n in enumerate([20, 22, 24])) +
-                     "".join(f"runs/course_check/cgan_testing_tags_seed{s}.png {n}\n" for s, n in enumerate([23, 22])))
+                     "".join(f"runs/course_check/cgan_testing_tags_seed{s}.png {n}\n" for s, n in enumerate([23, 22])) +
+                     "".join(f"runs/course_check/real_gan_seed{s}.png {n}\n" for s, n in enumerate([25, 21, 23, 20])) +
+                     "runs/course_check/real_other_seed0.png 3\n")
     counts = read_course_check(found)
-    assert counts == {"gan": [20, 22, 24], "cgan_testing_tags": [23, 22]}
+    assert counts == {"gan": [20, 22, 24], "cgan_testing_tags": [23, 22], "real_gan": [25, 21, 23, 20]}
     assert read_course_check(tmp_path / "absent.txt") == {}
     accuracy = {"seen": {"both": 0.995}, "held_out": {"both": 0.951}}
     results = {"acgan": {"tag_accuracy": accuracy, "fid": 0.9, "fid_real_floor": 0.07, "diversity_ratio": 1.1,
@@ -327,4 +329,7 @@ def test_the_shipped_bars_hold_the_cascade_counts_of_make_course_check(tmp_path)
     assert "| faces the course's cascade finds in `run_cgan.sh testing_tags.txt`'s figure, seeds 0–1 | 23, 22 " \
            "| ≥ 22 of 25 on each | yes |" in markdown
     assert "`run_gan.sh`'s figure, seeds 0–2 | 20, 22, 24 | ≥ 22 of 25 on each | no |" in markdown
+    assert "| the same figure drawn with real faces (`hw3 data figure`), seeds 0–3 | mean 22.2, 20 to 25; " \
+           "2 of 4 reach 22 | — | — |" in markdown
+    assert markdown.count("drawn with real faces") == 1  # no real figures of run_cgan.sh in the file
     assert "| both tags, held-out pairs | 95.1% | ≥ 95% | yes |" in markdown and "| ≤ 5.0 | no |" in markdown

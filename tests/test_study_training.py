@@ -199,3 +199,38 @@ def test_a_run_stopped_by_its_cap_between_evaluations_is_evaluated_at_its_last_s
     best = checkpoint_meta(run_dir / "checkpoints" / "best")
     assert best["stopping"]["reason"] == "cap"
     assert best["step"] == 3 if evaluations[1]["best"] else best["step"] == 2
+
+
+def test_stop_as_retrains_to_the_images_where_the_shipped_run_stopped(tiny_data_root, tmp_path):
+    # A run stopped by a time limit, recorded as the sidecar export writes it: a retrain with
+    # --stop-as stops at the same images through D instead of at this machine's seconds.
+    shipped = tmp_path / "shipped.json"
+    shipped.write_text(json.dumps({"budget": {"images_through_d": 16},
+                                   "stopping": {"reason": "time limit", "images_through_d": 24}}))
+    config = REPO / "configs" / "dcgan.toml"
+    args = ["train", "--config", str(config), "--data", str(tiny_data_root), "--out", str(tmp_path / "run"),
+            "--steps", "10", "--device", "cpu", "--no-progress", "--stop-as", str(shipped)]
+    assert main(args + [item for setting in TINY for item in ("--set", setting)]) == 0
+    meta = checkpoint_meta(latest_checkpoint(tmp_path / "run"))
+    assert meta["step"] == 3 and meta["budget"]["images_through_d"] == 24
+    assert meta["stopping"]["reason"] == "cap"
+
+
+def test_stop_as_falls_back_to_the_budget_of_weights_shipped_mid_run(tmp_path):
+    from hw3.weights import images_where_run_ended
+
+    shipped = tmp_path / "mid_run.safetensors"
+    shipped.with_suffix(".json").write_text(json.dumps({"budget": {"images_through_d": 992000}, "stopping": None}))
+    assert images_where_run_ended(shipped) == 992000
+
+
+@pytest.mark.parametrize("sidecar", [{}, {"budget": {"images_through_d": "many"}}, {"stopping": {"images_through_d": 0}},
+                                     {"budget": {"images_through_d": True}}])
+def test_stop_as_without_a_recorded_budget_is_one_line(sidecar, tmp_path, capsys):
+    shipped = tmp_path / "bare.json"
+    shipped.write_text(json.dumps(sidecar))
+    assert main(["train", "--config", str(REPO / "configs" / "dcgan.toml"), "--out", str(tmp_path / "run"),
+                 "--stop-as", str(shipped)]) == 2
+    error = capsys.readouterr().err.strip()
+    assert len(error.splitlines()) == 1 and "bare.json" in error and "images_through_d" in error
+    assert not (tmp_path / "run").exists()

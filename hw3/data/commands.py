@@ -1,5 +1,6 @@
 """`hw3 data ...` commands: `hw3 data render --out DIR --n N --seed S` writes the default data set;
-`hw3 data import --faces DIR --extra DIR --out DIR` writes the course's own faces in the same layout."""
+`hw3 data import --faces DIR --extra DIR --out DIR` writes the course's own faces in the same layout;
+`hw3 data figure --tags FILE --out PNG` draws the run scripts' figure with a split's own faces."""
 
 from __future__ import annotations
 
@@ -62,6 +63,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     course.add_argument("--no-progress", action="store_true", help="no progress bar")
     course.set_defaults(run=run_import)
 
+    figure = data_commands.add_parser(
+        "figure", help="the course's 5 x 5 figure of a split's own faces (what the run scripts draw, with real faces)",
+        description="One face of each tag line's pair (or 25 random faces without --tags), drawn with --seed, "
+                    "in the figure run_cgan.sh and run_gan.sh save: the real faces' count under the course's "
+                    "face cascade (make course-check).")
+    figure.add_argument("--data", type=Path, default=Path("data/anime"), help="a rendered or imported data root")
+    figure.add_argument("--split", choices=("train", "test"), default="train")
+    figure.add_argument("--tags", type=Path, help="a tags file like testing_tags.txt (default: 25 random faces)")
+    figure.add_argument("--seed", type=SEED_FLAG, nargs="+", default=[0],
+                        help=f"which faces; {SEED_FLAG}; several seeds give one figure each")
+    figure.add_argument("--out", required=True,
+                        help="the PNG to write; with several seeds, a path holding {seed}, e.g. real_seed{seed}.png")
+    figure.add_argument("--no-progress", action="store_true", help="no progress bar while decoding")
+    figure.set_defaults(run=run_figure)
+
 
 def run_render(args: argparse.Namespace) -> int:
     from hw3.data.render.writer import RenderConfig, render_dataset  # deferred: keeps `hw3 --help` fast
@@ -98,4 +114,25 @@ def run_import(args: argparse.Namespace) -> int:
     print(summary)
     if summary.grey_warning():
         print(f"warning: {summary.grey_warning()}", file=sys.stderr)
+    return 0
+
+
+def run_figure(args: argparse.Namespace) -> int:
+    from hw3.data.dataset import load_split
+    from hw3.data.face_figure import faces_for_lines
+    from hw3.files import check_output_file
+    from hw3.sampling.course_figure import save_course_figure
+    from hw3.tags import read_tag_lines
+
+    if len(args.seed) > 1 and "{seed}" not in args.out:
+        raise InputError(f"--out {args.out!r:.80}: {len(args.seed)} seeds need a path holding {{seed}} "
+                         "(expected e.g. real_seed{seed}.png)")
+    outs = [Path(args.out.replace("{seed}", str(seed))) for seed in args.seed]
+    for out in outs:
+        check_output_file(out, "a PNG's path")
+    lines = read_tag_lines(args.tags) if args.tags is not None else None
+    dataset = load_split(args.data, args.split, progress=not args.no_progress)  # decoded once for every seed
+    for seed, out in zip(args.seed, outs):
+        save_course_figure(faces_for_lines(dataset, lines, seed, args.tags or ""), out)
+        print(out)
     return 0

@@ -156,9 +156,11 @@ def build_report(config: ReportConfig) -> Path:
     style_results = read_style_results(config.out_dir / "results")
     if style_results:
         figures["style_grid"] = draw_style_grid(style_results, datasets[0], figures_dir)
-    comparison = _flow_comparison(config, results, sidecars, evaluated)
+    flow_weights = shipped_flow_model(config.weights_dir)  # None when weights/ holds no flow model
+    comparison = (None if flow_weights is None
+                  else read_flow_comparison(flow_weights, config.out_dir, results, sidecars, evaluated))
     if comparison is not None:
-        figures.update(draw_diffusion_figures(comparison, shipped_flow_model(config.weights_dir),
+        figures.update(draw_diffusion_figures(comparison, flow_weights,
                                               generators.get(GRADER_CONDITIONAL), tag_lines, config.seed, figures_dir))
     budget = budget_table(sidecars, results)
     sections = {
@@ -182,14 +184,6 @@ def build_report(config: ReportConfig) -> Path:
     write_html(markdown, config.out_dir / "report.html")
     write_pdf(markdown, config.out_dir, config.out_dir / "report.pdf")
     return report_path
-
-
-def _flow_comparison(config: ReportConfig, results: dict, sidecars: dict, evaluated: dict):
-    """The shipped flow model beside the GANs, or None when weights/ holds none."""
-    flow_weights = shipped_flow_model(config.weights_dir)
-    if flow_weights is None:
-        return None
-    return read_flow_comparison(flow_weights, config.out_dir, results, sidecars, evaluated)
 
 
 def _evaluator_accuracy(config: ReportConfig) -> dict | None:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
+from hw3.formatting import percent
+
 COLUMNS = ("both, seen pairs", "both, held-out pairs", "hair", "eyes", "FID (evaluator features)", "FID∞", "KID",
            "precision", "recall", "diversity", "evaluator score", "nearest-training ratio")
-
-
-def percent_cell(value) -> str:
-    return "—" if value is None else f"{100 * value:.1f} %"
 
 
 def _number(results: dict, key: str, digits: int) -> str:
@@ -16,12 +14,12 @@ def _number(results: dict, key: str, digits: int) -> str:
 
 def _generated_row(name: str, results: dict, conditional: bool) -> list[str]:
     accuracy = results.get("tag_accuracy")
-    tag_cells = ([percent_cell(accuracy["seen"]["both"]), percent_cell(accuracy["held_out"]["both"]),
-                  percent_cell(accuracy["hair"]), percent_cell(accuracy["eyes"])] if conditional else ["—"] * 4)
+    tag_cells = ([percent(accuracy["seen"]["both"]), percent(accuracy["held_out"]["both"]),
+                  percent(accuracy["hair"]), percent(accuracy["eyes"])] if conditional else ["—"] * 4)
     # An unconditional generator's distances are against the training split (its colour mix).
     reference = "" if conditional else " (train)"
     return [name, *tag_cells, _number(results, "fid", 2) + reference, _number(results, "fid_infinity", 2) + reference,
-            _number(results, "kid", 4), percent_cell(results["precision"]), percent_cell(results["recall"]),
+            _number(results, "kid", 4), percent(results["precision"]), percent(results["recall"]),
             _number(results, "diversity_ratio", 2) if conditional else "—",
             _number(results, "evaluator_score", 1) if conditional else "—",
             f"{results['memorisation_distance_ratio']:.2f}"]
@@ -29,11 +27,11 @@ def _generated_row(name: str, results: dict, conditional: bool) -> list[str]:
 
 def _real_row(label: str, results: dict, conditional: bool) -> list[str]:
     accuracy = results.get("real_tag_accuracy")
-    tag_cells = ([percent_cell(accuracy["seen"]["both"]), percent_cell(accuracy["held_out"]["both"]),
-                  percent_cell(accuracy["hair"]), percent_cell(accuracy["eyes"])] if conditional else ["—"] * 4)
+    tag_cells = ([percent(accuracy["seen"]["both"]), percent(accuracy["held_out"]["both"]),
+                  percent(accuracy["hair"]), percent(accuracy["eyes"])] if conditional else ["—"] * 4)
     return [label, *tag_cells, _number(results, "fid_real_floor", 2), _number(results, "fid_infinity_real_floor", 2),
-            _number(results, "kid_real_floor", 4), percent_cell(results["precision_real_floor"]),
-            percent_cell(results["recall_real_floor"]), "1.00" if conditional else "—",
+            _number(results, "kid_real_floor", 4), percent(results["precision_real_floor"]),
+            percent(results["recall_real_floor"]), "1.00" if conditional else "—",
             _number(results, "evaluator_score_real", 1) if conditional else "—", "1.00"]
 
 

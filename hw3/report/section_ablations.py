@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from hw3.reading import read_json_object
-from hw3.report.comparison import percent_cell
+from hw3.formatting import percent
 
 # Variants that differ from the key in one stated design choice, measured at the same budget.
 SIBLINGS = {
@@ -32,7 +32,7 @@ def _row(label: str, record: dict | None, conditional: bool) -> str:
     cells = [label, f"{record.get('images_through_d', 0):,}" if record.get("images_through_d") else "—",
              f"{record['eval_fid']:.2f}"]
     if conditional:
-        cells += [percent_cell(record.get("eval_both_seen")), percent_cell(record.get("eval_both_held_out"))]
+        cells += [percent(record.get("eval_both_seen")), percent(record.get("eval_both_held_out"))]
     return "| " + " | ".join(cells) + " |"
 
 

@@ -15,6 +15,8 @@ UNCONDITIONAL_TARGETS = {"fid": 5.0}
 CASCADE_TARGET = 22
 CASCADE_FIGURES = {"gan": "run_gan.sh", "cgan_testing_tags": "run_cgan.sh testing_tags.txt",
                    "cgan_course_tags": "run_cgan.sh examples/course_tags.txt"}
+# `make course-check` draws each figure with real faces too (`hw3 data figure`), as real_<figure>.
+REAL_PREFIX = "real_"
 
 
 def read_course_check(path: Path) -> dict[str, list[int]]:
@@ -24,7 +26,7 @@ def read_course_check(path: Path) -> dict[str, list[int]]:
     found: dict[str, dict[int, int]] = {}
     for line in read_text(path, "make course-check's faces_found.txt").splitlines():
         match = re.fullmatch(r"\S*?([a-z_]+)_seed(\d+)\.png (\d+)", line.strip())
-        if match and match.group(1) in CASCADE_FIGURES:
+        if match and match.group(1).removeprefix(REAL_PREFIX) in CASCADE_FIGURES:
             found.setdefault(match.group(1), {})[int(match.group(2))] = int(match.group(3))
     return {figure: [counts[seed] for seed in sorted(counts)] for figure, counts in found.items()}
 
@@ -37,6 +39,13 @@ def _cascade_rows(course_check: dict[str, list[int]], figures: tuple[str, ...]):
             rows.append((f"faces the course's cascade finds in `{CASCADE_FIGURES[figure]}`'s figure, seeds 0–{len(counts) - 1}",
                          ", ".join(map(str, counts)), f"≥ {CASCADE_TARGET} of 25 on each",
                          min(counts) >= CASCADE_TARGET))
+        real = course_check.get(REAL_PREFIX + figure)
+        if real:
+            # The ceiling: the cascade's count on the same figure drawn with real faces.
+            reaching = sum(count >= CASCADE_TARGET for count in real)
+            rows.append((f"the same figure drawn with real faces (`hw3 data figure`), seeds 0–{len(real) - 1}",
+                         f"mean {sum(real) / len(real):.1f}, {min(real)} to {max(real)}; "
+                         f"{reaching} of {len(real)} reach {CASCADE_TARGET}", "—", None))
     return rows
 
 

@@ -7,7 +7,7 @@ the others are named as shorter runs, so a reader never takes a budget's verdict
 
 from __future__ import annotations
 
-from hw3.report.comparison import percent_cell
+from hw3.formatting import percent
 
 STUDY_BUDGET = 400_000  # real images through D (configs/*.toml)
 
@@ -93,8 +93,8 @@ def study_section(results: dict[str, dict], sidecars: dict[str, dict], condition
                    f"{result.get('num_reference', 0):,} real)")
         if conditional.get(name):
             accuracy = result.get("tag_accuracy") or {}
-            numbers += (f", both tags right on {percent_cell((accuracy.get('seen') or {}).get('both'))} of seen-pair "
-                        f"and {percent_cell((accuracy.get('held_out') or {}).get('both'))} of held-out-pair faces")
+            numbers += (f", both tags right on {percent((accuracy.get('seen') or {}).get('both'))} of seen-pair "
+                        f"and {percent((accuracy.get('held_out') or {}).get('both'))} of held-out-pair faces")
         elif evaluation:
             numbers += " (against the training split's colour mix)"
         lines += [f"- **{name}**: {numbers}. {VARIANT_NOTES.get(name, '')}".rstrip(), ""]

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from hw3.files import write_json_atomic, write_text_atomic
+from hw3.formatting import percent
 from hw3.restyle import DEFAULT_METHOD
 from hw3.restyle.inversion import InversionConfig
 
@@ -53,9 +54,6 @@ def summarise(rows: list[dict], config: MeasureConfig, inversion: InversionConfi
 
 
 def markdown_table(results: dict) -> str:
-    def pct(value):
-        return f"{100 * value:.1f} %"
-
     offset_steps = results["inversion_config"]["offset_steps"]
     fitted = "z only" if not offset_steps else f"z, and per-layer offsets in the last {offset_steps} steps"
     translator = results.get("method") == "translator"
@@ -67,16 +65,16 @@ def markdown_table(results: dict) -> str:
         "",
         "| measure | value | goal |",
         "|---|---:|---|",
-        f"| both target tags read, all | {pct(results['both_tags'])} | >= 90 % |",
-        f"| both target tags read, seen pairs | {pct(results['both_tags_seen'])} | >= 90 % |",
-        f"| both target tags read, held-out pairs | {pct(results['both_tags_held_out'])} | >= 90 % |",
+        f"| both target tags read, all | {percent(results['both_tags'])} | >= 90 % |",
+        f"| both target tags read, seen pairs | {percent(results['both_tags_seen'])} | >= 90 % |",
+        f"| both target tags read, held-out pairs | {percent(results['both_tags_held_out'])} | >= 90 % |",
         f"| identity kept: input nearer than 95 % of the other faces with the target tags, in colour-free "
-        f"evaluator features | {pct(results['identity_kept'])} (median {pct(results['median_others_nearer'])} "
+        f"evaluator features | {percent(results['identity_kept'])} (median {percent(results['median_others_nearer'])} "
         f"of them nearer) | high |",
         f"| the same, features of faces with the input's hair and eyes greyed out | "
-        f"{pct(results['identity_kept_masked'])} (median {pct(results['median_others_nearer_masked'])}) | high |",
+        f"{percent(results['identity_kept_masked'])} (median {percent(results['median_others_nearer_masked'])}) | high |",
         f"| the same, pixel L1 outside the input's hair and eyes | "
-        f"{pct(results['identity_kept_pixels'])} (median {pct(results['median_others_nearer_pixels'])}) | high |",
+        f"{percent(results['identity_kept_pixels'])} (median {percent(results['median_others_nearer_pixels'])}) | high |",
         f"| change outside hair and eyes, vs input (levels of 255) | {results['change_vs_input_levels']:.1f} | small |",
         f"| change outside hair and eyes, vs reconstruction | {results['change_vs_reconstruction_levels']:.1f} | small |",
         f"| {'translated to its own tags' if translator else 'reconstruction'}: L1 to the input (levels of 255) | "

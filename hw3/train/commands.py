@@ -20,6 +20,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", help="run directory (out_dir)")
     parser.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
     parser.add_argument("--seed", type=int)
+    parser.add_argument("--stop-as", metavar="WEIGHTS",
+                        help="stop at the real images through D where the run behind these weights (or their "
+                             "sidecar) stopped, e.g. weights/acgan.json: a retrain of a time-limited run")
     parser.add_argument("--resume", action="store_true", help="continue from the run's latest checkpoint")
     parser.add_argument("--allow-config-change", action="store_true",
                         help="resume even though the config differs from the checkpoint's (recorded in meta.json)")
@@ -56,7 +59,13 @@ def run_train(args: argparse.Namespace) -> int:
     from hw3.train.loop import TrainingDiverged, TrainingInterrupted, train
 
     flag_values = {key: getattr(args, name) for name, (key, _) in FLAG_FIELDS.items()}
-    config = load_config(args.config, args.overrides, flag_values, dict(FLAG_FIELDS.values()))
+    flags = dict(FLAG_FIELDS.values())
+    if args.stop_as is not None:
+        from hw3.weights import images_where_run_ended
+
+        flag_values["stopping.max_images"] = images_where_run_ended(args.stop_as)
+        flags["stopping.max_images"] = "--stop-as"
+    config = load_config(args.config, args.overrides, flag_values, flags)
     check_output_dir(config.out_dir, "a run directory (a new folder, or a run to resume)")
     try:
         result = train(config, resume=args.resume, progress=not args.no_progress,
