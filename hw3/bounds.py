@@ -19,6 +19,12 @@ MAX_TEXT = 1000  # characters of a name or a path in a config
 COUNT_WORDS = {1: "one", 2: "two", 3: "three", 4: "four"}
 
 
+def is_int(value: Any) -> bool:
+    """A whole number as JSON, TOML or a caller gives it; not a bool, which Python counts as an int
+    (`"seed": true` is a mistake, not seed 1)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 @dataclass(frozen=True)
 class Bounds:
     low: float | None = None

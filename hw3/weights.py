@@ -19,6 +19,7 @@ from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save_file
 from torch import nn
 
+from hw3.bounds import is_int
 from hw3.errors import InputError
 from hw3.files import file_kind, os_reason, write_atomically
 from hw3.reading import read_json_object
@@ -135,7 +136,7 @@ def images_where_run_ended(weights_path: str | Path) -> int:
     for field in ("stopping", "budget"):
         record = sidecar.get(field)
         images = record.get("images_through_d") if isinstance(record, dict) else None
-        if isinstance(images, int) and not isinstance(images, bool) and images > 0:
+        if is_int(images) and images > 0:
             return images
     raise InputError(f"{sidecar_path(weights_path)}: no images_through_d in its stopping or budget record "
                      "(expected the sidecar `hw3 export` writes beside trained weights)")

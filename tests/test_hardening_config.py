@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hw3.bounds import Bounds
+from hw3.bounds import Bounds, is_int
 from hw3.cli import main
 from hw3.config_fields import build_checked
 from hw3.errors import InputError
@@ -178,3 +178,18 @@ def test_random_config_files_load_or_name_the_file_in_one_line(tmp_path_factory,
         assert message.startswith(f"{path}:") and "\n" not in message and message.isprintable(), message
     else:
         assert isinstance(config, TrainConfig)
+
+
+@pytest.mark.parametrize("value, expected", [(0, True), (-3, True), (2**40, True), (True, False), (False, False),
+                                             (1.0, False), ("1", False), (None, False)])
+def test_is_int_takes_whole_numbers_and_refuses_bools(value, expected):
+    assert is_int(value) is expected
+
+
+def test_a_bool_seed_for_drawing_faces_is_refused():
+    # draw_faces' seed and count go through is_int: True would otherwise draw with seed 1.
+    from hw3.sampling.settings import check_draw_settings
+
+    with pytest.raises(InputError, match="seed"):
+        check_draw_settings(seed=True)
+    check_draw_settings(seed=1)

@@ -25,7 +25,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from hw3.bounds import bounded
+from hw3.bounds import bounded, is_int
 from hw3.errors import InputError
 from hw3.models.conditioning import check_tags
 from hw3.tags import NUM_EYES, NUM_HAIR
@@ -41,7 +41,7 @@ class TranslatorConfig:
     def __post_init__(self):
         for name in ("ngf", "num_residual"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < (1 if name == "ngf" else 0):
+            if not is_int(value) or value < (1 if name == "ngf" else 0):
                 raise InputError(f"TranslatorConfig.{name}: {value!r} (expected a "
                                  f"{'positive' if name == 'ngf' else 'non-negative'} integer)")
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
+from hw3.formatting import percent
 from hw3.reading import read_json_lines
 from hw3.text.colours import colour_names, nearest_colour_name
 
@@ -55,7 +56,7 @@ def conditioning_table(results_path: str | Path) -> str | None:
     for label, record in sorted(latest.items()):
         encoder, _, steps = label.rpartition("-step")
         accuracy = record["tag_accuracy"]
-        lines.append(f"| {encoder} | {steps} | {accuracy['seen']['both']:.1%} | {accuracy['held_out']['both']:.1%} | "
-                     f"{accuracy['hair']:.1%} | {accuracy['eyes']:.1%} | {record['fid']:.2f} | "
-                     f"{record['diversity_ratio']:.2f} |")
+        shares = [accuracy["seen"]["both"], accuracy["held_out"]["both"], accuracy["hair"], accuracy["eyes"]]
+        lines.append(f"| {encoder} | {steps} | " + " | ".join(percent(share, sep="") for share in shares)
+                     + f" | {record['fid']:.2f} | {record['diversity_ratio']:.2f} |")
     return "\n".join(lines)

@@ -51,10 +51,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _inversion_config(seed: int, steps: int | None, offset_steps: int = 0):
+    from hw3.bounds import is_int
     from hw3.errors import InputError
     from hw3.restyle.inversion import InversionConfig
 
-    if isinstance(seed, bool) or seed < 0:
+    if not is_int(seed) or seed < 0:
         raise InputError(f"--seed {seed}: expected a non-negative integer")
     config = InversionConfig(seed=seed)
     if steps is not None:

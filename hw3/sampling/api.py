@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from hw3.bounds import is_int
 from hw3.errors import InputError
 from hw3.tags import EYE_COLOURS, HAIR_COLOURS, HairEyeTags, canonical_colour
 
@@ -41,7 +42,7 @@ def _pairs_or_count(tags) -> tuple[list[HairEyeTags] | None, int]:
         from hw3.sampling.settings import DEFAULT_COUNT
 
         return None, DEFAULT_COUNT
-    if isinstance(tags, int) and not isinstance(tags, bool):
+    if is_int(tags):
         return None, tags
     if isinstance(tags, (str, bytes)) or not isinstance(tags, Sequence) or not tags:
         raise InputError(f"tags {tags!r:.80}: expected a non-empty list of (hair, eyes) colour pairs, "

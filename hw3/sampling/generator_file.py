@@ -15,6 +15,7 @@ from typing import Any
 
 import torch
 
+from hw3.bounds import is_int
 from hw3.errors import InputError
 from hw3.models import GeneratorConfig
 from hw3.models.kinds import FLOW_KIND, build_generator_network, kind_of_recorded_task
@@ -113,7 +114,7 @@ def _has_type(value: Any, annotation: str) -> bool:
     kinds = {part.strip() for part in annotation.split("|")}
     return (("None" in kinds and value is None)
             or ("bool" in kinds and isinstance(value, bool))
-            or ("int" in kinds and isinstance(value, int) and not isinstance(value, bool))
+            or ("int" in kinds and is_int(value))
             or ("float" in kinds and isinstance(value, (int, float)) and not isinstance(value, bool))
             or ("str" in kinds and isinstance(value, str)))
 
@@ -155,7 +156,7 @@ def check_sizes(fields: dict[str, Any], weights: Path, source: Path, what: str) 
     found = tensor_shapes(weights)
     largest = max((size for shape in found.values() for size in shape), default=0)
     for name, value in fields.items():
-        if isinstance(value, int) and not isinstance(value, bool) and value > largest:
+        if is_int(value) and value > largest:
             raise InputError(f"{source}: {what} field '{name}' is {value}, larger than any dimension of "
                              f"{weights.name} (largest {largest}; expected the config the weights were exported with)")
     return found

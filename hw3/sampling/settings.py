@@ -7,6 +7,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from hw3.bounds import is_int
 from hw3.errors import InputError
 
 DEFAULT_COUNT = 25
@@ -41,11 +42,11 @@ def check_draw_settings(count: int | None = None, seed: int = 0, per_row: int = 
                         truncation: float | None = None, device: str = "cpu", layout: str = "course",
                         wording: Wording = FLAGS) -> None:
     """One-line InputErrors for settings no draw can use; runs before any file is read."""
-    if count is not None and (_not_int(count) or not 1 <= count <= MAX_FACES):
+    if count is not None and (not is_int(count) or not 1 <= count <= MAX_FACES):
         raise InputError(f"{wording.given('count', count)}: expected a whole number of faces from 1 to {MAX_FACES}")
-    if _not_int(seed) or seed < 0:
+    if not is_int(seed) or seed < 0:
         raise InputError(f"{wording.given('seed', seed)}: expected a non-negative integer")
-    if _not_int(per_row) or not 1 <= per_row <= MAX_FACES:
+    if not is_int(per_row) or not 1 <= per_row <= MAX_FACES:
         raise InputError(f"{wording.given('per_row', per_row)}: expected a whole number from 1 to {MAX_FACES}")
     if truncation is not None and (isinstance(truncation, bool) or not isinstance(truncation, (int, float))
                                    or not math.isfinite(truncation) or truncation < MIN_TRUNCATION):
@@ -56,6 +57,3 @@ def check_draw_settings(count: int | None = None, seed: int = 0, per_row: int = 
     if layout not in LAYOUTS:
         raise InputError(f"{wording.given('layout', layout)}: expected one of: {', '.join(LAYOUTS)}")
 
-
-def _not_int(value) -> bool:
-    return isinstance(value, bool) or not isinstance(value, int)

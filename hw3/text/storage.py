@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from hw3.bounds import is_int
 from hw3.errors import InputError
 from hw3.tags import EYE_COLOURS, HAIR_COLOURS
 from hw3.files import write_json_atomic
@@ -114,7 +115,7 @@ def _vectors_sidecar(path: Path) -> dict[str, Any]:
     vocabulary = meta.get("vocabulary")
     sizes = [meta.get(key) for key in SIZES[kind]]
     if not (isinstance(vocabulary, list) and vocabulary and all(isinstance(word, str) for word in vocabulary)
-            and all(isinstance(size, int) and not isinstance(size, bool) and size > 0 for size in sizes)):
+            and all(is_int(size) and size > 0 for size in sizes)):
         raise InputError(f"{sidecar_path(path)}: no vocabulary list or no positive {', '.join(SIZES[kind])} "
                          f"(expected the sidecar `{TRAIN_COMMAND}` writes)")
     return meta

@@ -12,6 +12,7 @@ import argparse
 from pathlib import Path
 
 from hw3.errors import InputError
+from hw3.formatting import percent
 
 EVALUATION_KEYS = ("eval_fid", "eval_both_seen", "eval_both_held_out", "wall_seconds", "step")
 
@@ -92,6 +93,7 @@ def run_collect(args: argparse.Namespace) -> int:
                                  "runs": [row for row in kept if _identity(row) not in new] + rows})
     for row in rows:
         print(f"{row['run']}: FID {row['eval_fid']:.2f}" + (
-            f", both tags {row['eval_both_seen']:.1%} seen, {row['eval_both_held_out']:.1%} held out"
+            f", both tags {percent(row['eval_both_seen'], sep='')} seen, "
+            f"{percent(row['eval_both_held_out'], sep='')} held out"
             if row.get("eval_both_seen") is not None else "") + f" ({row['autocast']}, seed {row['seed']})")
     return 0
