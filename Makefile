@@ -16,7 +16,7 @@ SHIPPED_CONDITIONAL := acgan
 SHIPPED_UNCONDITIONAL := dcgan_sn
 VARIANTS := dcgan dcgan_sn cgan_course cgan wgan_clip wgan_gp acgan r3gan
 
-.PHONY: diffusion-evaluate course-check venv data test bench fast-path-check study-gpu bench-sample samples study study-results ablations translator restyle-measure weights weights-all report text-compare vectors free-text-measure notebooks course-report clean-venv
+.PHONY: diffusion-evaluate course-check venv data test bench fast-path-check study-gpu bench-sample samples study study-results study-save study-restore ablations translator restyle-measure weights weights-all report text-compare vectors free-text-measure notebooks course-report clean-venv
 
 venv: $(VENV)/.installed
 
@@ -118,6 +118,31 @@ study: venv $(DATA_DIR)/meta.json
 	for variant in $(STUDY_VARIANTS); do \
 	  OMP_NUM_THREADS=1 $(VENV)/bin/hw3 train --config configs/$$variant.toml --data $(DATA_DIR) \
 	    --out runs/study/$$variant --resume --no-progress || exit 1; \
+	done
+
+# A study run that outlives one machine: `make study-save SAVED_VARIANTS="diffusion cgan"` copies
+# what a resume needs (log.jsonl, the latest step and the best step) into saved_runs/<variant>/,
+# to be committed; `make study-restore` copies each back into $(STUDY_RUNS)/<variant>/ unless that
+# run already holds checkpoints, and `hw3 train ... --resume` goes on from there.
+STUDY_RUNS ?= runs/study
+SAVED_RUNS ?= saved_runs
+SAVED_VARIANTS ?= $(notdir $(wildcard $(SAVED_RUNS)/*))
+study-save:
+	for variant in $(SAVED_VARIANTS); do \
+	  run=$(STUDY_RUNS)/$$variant; latest=$$(ls -d $$run/checkpoints/step_* 2>/dev/null | tail -n 1); \
+	  test -n "$$latest" || { echo "$$run: no checkpoint to save (expected checkpoints/step_*)" >&2; exit 1; }; \
+	  rm -rf $(SAVED_RUNS)/$$variant && mkdir -p $(SAVED_RUNS)/$$variant/checkpoints || exit 1; \
+	  cp $$run/log.jsonl $(SAVED_RUNS)/$$variant/ && cp -r $$latest $(SAVED_RUNS)/$$variant/checkpoints/ || exit 1; \
+	  if test -d $$run/checkpoints/best; then cp -r $$run/checkpoints/best $(SAVED_RUNS)/$$variant/checkpoints/ || exit 1; fi; \
+	  echo "$$variant: saved $$(basename $$latest)"; \
+	done
+
+study-restore:
+	for variant in $(SAVED_VARIANTS); do \
+	  run=$(STUDY_RUNS)/$$variant; \
+	  if ls -d $$run/checkpoints/step_* >/dev/null 2>&1; then echo "$$run: has checkpoints; left as it is"; continue; fi; \
+	  mkdir -p $$run && cp -r $(SAVED_RUNS)/$$variant/. $$run/ || exit 1; \
+	  echo "$$variant: restored into $$run"; \
 	done
 
 # Each finished study run's best step becomes the variant's file in weights/ (with its training

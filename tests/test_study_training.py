@@ -5,6 +5,7 @@ device and precision choices (decided by code that runs on CPU too)."""
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -234,3 +235,37 @@ def test_stop_as_without_a_recorded_budget_is_one_line(sidecar, tmp_path, capsys
     error = capsys.readouterr().err.strip()
     assert len(error.splitlines()) == 1 and "bare.json" in error and "images_through_d" in error
     assert not (tmp_path / "run").exists()
+
+
+def _make(target: str, studies: Path, saved: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(["make", "--no-print-directory", "-C", str(REPO), target, f"STUDY_RUNS={studies}",
+                           f"SAVED_RUNS={saved}", "SAVED_VARIANTS=dcgan"], capture_output=True, text=True)
+
+
+def test_a_saved_run_resumes_elsewhere_to_the_weights_of_an_unbroken_one(tiny_data_root, tmp_path):
+    from safetensors.torch import load_file
+
+    unbroken = tmp_path / "unbroken"
+    train(tiny_config("dcgan", tiny_data_root, unbroken, steps=6, extra=EVALUATE), progress=False)
+    here, saved, there = tmp_path / "here", tmp_path / "saved", tmp_path / "there"
+    train(tiny_config("dcgan", tiny_data_root, here / "dcgan", steps=4, extra=EVALUATE), progress=False)
+    assert _make("study-save", here, saved).returncode == 0
+    kept = sorted(path.name for path in (saved / "dcgan" / "checkpoints").iterdir())
+    assert kept == ["best", "step_0000004"]  # the latest step and the best, not every step kept
+    assert _make("study-restore", there, saved).returncode == 0
+    train(tiny_config("dcgan", tiny_data_root, there / "dcgan", steps=6, extra=EVALUATE), resume=True, progress=False)
+    for name in ("generator.safetensors", "generator_ema.safetensors"):
+        expected = load_file(latest_checkpoint(unbroken) / name)
+        resumed = load_file(latest_checkpoint(there / "dcgan") / name)
+        assert all(torch.equal(expected[key], resumed[key]) for key in expected)
+    # A second restore leaves the run that has gone on as it is.
+    again = _make("study-restore", there, saved)
+    assert again.returncode == 0 and "left as it is" in again.stdout
+    assert latest_checkpoint(there / "dcgan").name == "step_0000006"
+
+
+def test_saving_a_run_without_checkpoints_is_one_line_and_fails(tmp_path):
+    (tmp_path / "runs" / "dcgan").mkdir(parents=True)
+    finished = _make("study-save", tmp_path / "runs", tmp_path / "saved")
+    assert finished.returncode != 0
+    assert "no checkpoint to save (expected checkpoints/step_*)" in finished.stderr
