@@ -126,9 +126,9 @@ study: venv $(DATA_DIR)/meta.json
 # run already holds checkpoints, and `hw3 train ... --resume` goes on from there.
 STUDY_RUNS ?= runs/study
 SAVED_RUNS ?= saved_runs
-SAVED_VARIANTS ?= $(notdir $(wildcard $(SAVED_RUNS)/*))
+SAVED_VARIANTS ?= $(patsubst $(SAVED_RUNS)/%/,%,$(wildcard $(SAVED_RUNS)/*/))
 study-save:
-	for variant in $(SAVED_VARIANTS); do \
+	@for variant in $(SAVED_VARIANTS); do \
 	  run=$(STUDY_RUNS)/$$variant; latest=$$(ls -d $$run/checkpoints/step_* 2>/dev/null | tail -n 1); \
 	  test -n "$$latest" || { echo "$$run: no checkpoint to save (expected checkpoints/step_*)" >&2; exit 1; }; \
 	  rm -rf $(SAVED_RUNS)/$$variant && mkdir -p $(SAVED_RUNS)/$$variant/checkpoints || exit 1; \
@@ -138,7 +138,7 @@ study-save:
 	done
 
 study-restore:
-	for variant in $(SAVED_VARIANTS); do \
+	@for variant in $(SAVED_VARIANTS); do \
 	  run=$(STUDY_RUNS)/$$variant; \
 	  if ls -d $$run/checkpoints/step_* >/dev/null 2>&1; then echo "$$run: has checkpoints; left as it is"; continue; fi; \
 	  mkdir -p $$run && cp -r $(SAVED_RUNS)/$$variant/. $$run/ || exit 1; \

@@ -237,9 +237,9 @@ def test_stop_as_without_a_recorded_budget_is_one_line(sidecar, tmp_path, capsys
     assert not (tmp_path / "run").exists()
 
 
-def _make(target: str, studies: Path, saved: Path) -> subprocess.CompletedProcess:
+def _make(target: str, studies: Path, saved: Path, *variables: str) -> subprocess.CompletedProcess:
     return subprocess.run(["make", "--no-print-directory", "-C", str(REPO), target, f"STUDY_RUNS={studies}",
-                           f"SAVED_RUNS={saved}", "SAVED_VARIANTS=dcgan"], capture_output=True, text=True)
+                           f"SAVED_RUNS={saved}", *variables], capture_output=True, text=True)
 
 
 def test_a_saved_run_resumes_elsewhere_to_the_weights_of_an_unbroken_one(tiny_data_root, tmp_path):
@@ -249,10 +249,12 @@ def test_a_saved_run_resumes_elsewhere_to_the_weights_of_an_unbroken_one(tiny_da
     train(tiny_config("dcgan", tiny_data_root, unbroken, steps=6, extra=EVALUATE), progress=False)
     here, saved, there = tmp_path / "here", tmp_path / "saved", tmp_path / "there"
     train(tiny_config("dcgan", tiny_data_root, here / "dcgan", steps=4, extra=EVALUATE), progress=False)
-    assert _make("study-save", here, saved).returncode == 0
+    assert _make("study-save", here, saved, "SAVED_VARIANTS=dcgan").returncode == 0
     kept = sorted(path.name for path in (saved / "dcgan" / "checkpoints").iterdir())
     assert kept == ["best", "step_0000004"]  # the latest step and the best, not every step kept
-    assert _make("study-restore", there, saved).returncode == 0
+    (saved / "README.md").write_text("not a run\n")
+    restored = _make("study-restore", there, saved)  # every folder under SAVED_RUNS, files passed over
+    assert restored.returncode == 0 and restored.stdout.splitlines() == [f"dcgan: restored into {there / 'dcgan'}"]
     train(tiny_config("dcgan", tiny_data_root, there / "dcgan", steps=6, extra=EVALUATE), resume=True, progress=False)
     for name in ("generator.safetensors", "generator_ema.safetensors"):
         expected = load_file(latest_checkpoint(unbroken) / name)
@@ -266,6 +268,6 @@ def test_a_saved_run_resumes_elsewhere_to_the_weights_of_an_unbroken_one(tiny_da
 
 def test_saving_a_run_without_checkpoints_is_one_line_and_fails(tmp_path):
     (tmp_path / "runs" / "dcgan").mkdir(parents=True)
-    finished = _make("study-save", tmp_path / "runs", tmp_path / "saved")
+    finished = _make("study-save", tmp_path / "runs", tmp_path / "saved", "SAVED_VARIANTS=dcgan")
     assert finished.returncode != 0
     assert "no checkpoint to save (expected checkpoints/step_*)" in finished.stderr
