@@ -42,17 +42,17 @@ test: venv
 
 # Every study variant and the translator on the fast path and in float32, each row in a fresh
 # process, 2 threads, with nothing else running. BASE: a commit whose own `hw3 bench train` runs
-# beside it (its default path was float32 and eager), for the "vs base" column. PYTORCH_EXAMPLES:
-# the path of pytorch/examples' dcgan/main.py, timed unchanged on the same images.
+# beside each variant's rows (its default path was float32 and eager), for the "vs base" column.
+# BENCH_ROUNDS: rounds of the whole sequence, each row's best kept. PYTORCH_EXAMPLES: the path of
+# pytorch/examples' dcgan/main.py, timed unchanged on the same images.
 BASE ?= 4773e22
+BENCH_ROUNDS ?= 2
 BENCH_BASE_DIR := .cache/bench-base
 BENCH_VARIANTS := dcgan,dcgan_sn,cgan_course,cgan,wgan_clip,wgan_gp,acgan,r3gan,translator
 bench: venv $(DATA_DIR)/meta.json
 	rm -rf $(BENCH_BASE_DIR) && mkdir -p $(BENCH_BASE_DIR) && git archive $(BASE) | tar -x -C $(BENCH_BASE_DIR)
-	cd $(BENCH_BASE_DIR) && PYTHONPATH=. $(CURDIR)/$(PY) -m hw3 bench train --data $(CURDIR)/$(DATA_DIR) \
-	  --variants $(BENCH_VARIANTS) --out $(CURDIR)/report/results/bench_train_base.json
-	$(VENV)/bin/hw3 bench train --data $(DATA_DIR) --variants $(BENCH_VARIANTS) \
-	  --base report/results/bench_train_base.json $(if $(PYTORCH_EXAMPLES),--pytorch-examples $(PYTORCH_EXAMPLES)) \
+	$(VENV)/bin/hw3 bench train --data $(DATA_DIR) --variants $(BENCH_VARIANTS) --rounds $(BENCH_ROUNDS) \
+	  --base-tree $(BENCH_BASE_DIR) $(if $(PYTORCH_EXAMPLES),--pytorch-examples $(PYTORCH_EXAMPLES)) \
 	  --out report/bench_train.json
 
 # The fast path's quality check: acgan and dcgan_sn at 400,000 images on the fast path and

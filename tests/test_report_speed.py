@@ -40,7 +40,10 @@ def test_the_section_reads_both_files_and_leaves_out_what_is_missing(tmp_path):
     text = "\n".join(speed_section(tmp_path))
     assert "runs 3.00× pytorch/examples." in text and "loop (x) 240" in text
     assert "| dcgan | 300 | 600 | 2.00× | 276 | 2.17× |" in text
-    assert "Quality at" not in text
+    assert "Quality at" not in text and "in the same session" in text
+    rows[1].update(fp32_rounds=[290.0, 300.0], fast_rounds=[600.0, 580.0], base_rounds=[276.0, 270.0])
+    (tmp_path / "bench_train.json").write_text(json.dumps(rows))
+    assert "each row's best of 2 rounds of the whole sequence" in "\n".join(speed_section(tmp_path))
     (tmp_path / "results").mkdir()
     (tmp_path / "results" / "fast_path_quality.json").write_text(json.dumps(
         {"at_images": 400000, "runs": [_run("dcgan_sn", "bfloat16", 0, 30.0)]}))

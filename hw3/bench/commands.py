@@ -2,6 +2,12 @@
 in float32, against the in-repo reference loop, optionally against an unchanged pytorch/examples
 DCGAN and against another commit's measurements.
 
+A shared CPU's speed drifts by 10-20 % over minutes, so every number that is compared with
+another is measured close to it in time: another commit's row runs right beside this tree's rows
+of the same variant (`--base-tree`), and `--rounds` repeats the whole sequence, the order within
+a variant reversed every other round, keeping each row's best round (interference only ever
+slows a step down, as with `timeit`'s minimum).
+
 `hw3 bench sample` (cold start of the run scripts) lives in `hw3.bench.sample_speed`.
 """
 
@@ -13,11 +19,12 @@ import tempfile
 from pathlib import Path
 
 from hw3.bench import sample_speed
-from hw3.bench.train_speed import PATHS, SpeedRequest, measure_here, measure_in_subprocess, read_base
+from hw3.bench.train_speed import (PATHS, SpeedRequest, measure_base_in_subprocess, measure_here,
+                                   measure_in_subprocess, read_base)
 from hw3.errors import InputError
 
 VARIANTS = ("dcgan", "dcgan_sn", "cgan_course", "cgan", "wgan_clip", "wgan_gp", "acgan", "r3gan", "translator")
-MAX_STEPS, MAX_BATCH = 10_000, 4096
+MAX_STEPS, MAX_BATCH, MAX_ROUNDS = 10_000, 4096, 20
 
 
 def _add_measurement_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,6 +43,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--variants", default=",".join(VARIANTS), help="comma-separated variants")
     parser.add_argument("--paths", default="fp32,fast", help="comma-separated: fp32 (float32, eager), fast")
     parser.add_argument("--base", help="another commit's `hw3 bench train --out` file, for a 'vs base' column")
+    parser.add_argument("--base-tree", metavar="DIR",
+                        help="another commit's source tree: its own bench runs beside each variant's rows")
+    parser.add_argument("--rounds", type=int, default=1, help="repeat every measurement; keep each row's best")
     parser.add_argument("--pytorch-examples", metavar="MAIN_PY",
                         help="pytorch/examples' dcgan/main.py, timed unchanged on the same images")
     parser.add_argument("--out", help="write the results as JSON here")
@@ -81,6 +91,8 @@ def _parse_list(text: str, allowed: tuple[str, ...], flag: str) -> list[str]:
 
 def run_bench_train(args: argparse.Namespace) -> int:
     _check(args)
+    if not 1 <= args.rounds <= MAX_ROUNDS:
+        raise InputError(f"--rounds {args.rounds}: expected 1 to {MAX_ROUNDS}")
     if args.out:
         from hw3.files import check_output_file
 
@@ -91,21 +103,63 @@ def run_bench_train(args: argparse.Namespace) -> int:
     missing = [str(path) for path in configs.values() if not path.is_file()]
     if not variants or missing:
         raise InputError(f"--variants: no config {', '.join(missing) or 'given'} (expected names of {args.configs}/*.toml)")
+    base_tree = _check_base_tree(args)
     base = read_base(Path(args.base)) if args.base else {}
-    rows = [_yardsticks(args)] if "dcgan" in configs else []
+    samples: dict[str, dict[str, list[float]]] = {}
     with tempfile.TemporaryDirectory() as scratch:
-        for variant in variants:
-            row = {"variant": variant}
-            for path in paths:
-                row[f"{path}_images_per_second"] = measure_in_subprocess(
-                    _request(args, variant, path, configs[variant]), Path(scratch))
-            rows.append(_finish_row(row, base))
+        for round_index in range(args.rounds):
+            round_scratch = Path(scratch) / f"round_{round_index}"  # a run folder is never reused
+            round_scratch.mkdir()
+            if "dcgan" in configs:
+                _add_samples(samples, _yardsticks(args))
+            for variant in variants:
+                order = [None, *paths] if base_tree else list(paths)  # None: the base tree's row
+                for path in order if round_index % 2 == 0 else order[::-1]:
+                    if path is None:
+                        field, rate = "base_images_per_second", measure_base_in_subprocess(
+                            base_tree, _request(args, variant, "base", configs[variant]), round_scratch)
+                    else:
+                        field, rate = f"{path}_images_per_second", measure_in_subprocess(
+                            _request(args, variant, path, configs[variant]), round_scratch)
+                    samples.setdefault(variant, {}).setdefault(field, []).append(rate)
+    rows = [_best_row(name, fields) for name, fields in samples.items()]
+    if base_tree:
+        base = {row["variant"]: row.pop("base_images_per_second") for row in rows if "base_images_per_second" in row}
+    rows = [row if row["variant"].startswith("reference") else _finish_row(row, base) for row in rows]
     print(_table(rows, paths, args, bool(base)))
     if args.out:
         from hw3.files import write_text_atomic
 
         write_text_atomic(args.out, json.dumps(rows, indent=2) + "\n")
     return 0
+
+
+def _check_base_tree(args: argparse.Namespace) -> Path | None:
+    if not args.base_tree:
+        return None
+    if args.base:
+        raise InputError("--base and --base-tree: give one (a results file, or a tree to measure beside this one)")
+    tree = Path(args.base_tree)
+    if not (tree / "hw3" / "__main__.py").is_file():
+        raise InputError(f"--base-tree {tree}: no hw3/__main__.py there (expected another commit's source tree, "
+                         "for example from `git archive`)")
+    return tree.resolve()
+
+
+def _add_samples(samples: dict[str, dict[str, list[float]]], row: dict) -> None:
+    fields = samples.setdefault(row["variant"], {})
+    for key, value in row.items():
+        if key != "variant":
+            fields.setdefault(key, []).append(value)
+
+
+def _best_row(name: str, fields: dict[str, list[float]]) -> dict:
+    """Each rate's best round, with every round's value beside it."""
+    row: dict = {"variant": name}
+    for key, values in fields.items():
+        row[key] = max(values)
+        row[key.replace("images_per_second", "rounds")] = values
+    return row
 
 
 def _yardsticks(args: argparse.Namespace) -> dict:
@@ -142,7 +196,8 @@ def _table(rows: list[dict], paths: list[str], args: argparse.Namespace, with_ba
     import torch
 
     lines = [f"torch {torch.__version__}, {torch.get_num_threads()} threads, batch {args.batch_size}, "
-             f"device {args.device}, {args.steps} timed steps after {args.steps} warm-up steps", ""]
+             f"device {args.device}, {args.steps} timed steps after {args.steps} warm-up steps, "
+             f"best of {args.rounds} round{'s' if args.rounds > 1 else ''}", ""]
     reference = rows[0] if rows and rows[0]["variant"].startswith("reference") else None
     if reference:
         lines.append(f"reference loop: {reference['images_per_second']:.0f} images/s")

@@ -8,6 +8,7 @@ the rate of its last logging interval, after an interval of warm-up (compilation
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -57,6 +58,24 @@ def measure_in_subprocess(request: SpeedRequest, scratch: Path) -> float:
         reason = (finished.stderr.strip().splitlines() or ["no output"])[-1]
         raise InputError(f"hw3 bench train: {request.variant} ({request.path}) failed: {reason}")
     return float(json.loads(lines[-1])["images_per_second"])
+
+
+def measure_base_in_subprocess(tree: Path, request: SpeedRequest, scratch: Path) -> float:
+    """The variant's images/s by another commit's own `hw3 bench train`, run in its tree (its
+    configs, its code, its default path) on the same images, batch and steps."""
+    out = scratch / f"base_{request.variant}.json"
+    command = [sys.executable, "-m", "hw3", "bench", "train", "--variants", request.variant,
+               "--data", str(request.data.resolve()), "--batch-size", str(request.batch_size),
+               "--steps", str(request.steps), "--device", request.device, "--out", str(out)]
+    environment = {**os.environ, "PYTHONPATH": str(tree)}
+    finished = subprocess.run(command, cwd=tree, env=environment, capture_output=True, text=True)
+    if finished.returncode != 0 or not out.is_file():
+        reason = (finished.stderr.strip().splitlines() or ["no output"])[-1]
+        raise InputError(f"hw3 bench train: {request.variant} in the base tree {tree} failed: {reason}")
+    rates = read_base(out)
+    if request.variant not in rates:
+        raise InputError(f"{out}: no row for {request.variant} (the base tree's bench does not know it)")
+    return rates[request.variant]
 
 
 def read_base(path: Path) -> dict[str, float]:

@@ -95,19 +95,29 @@ def spread_lines(collected: dict) -> list[str]:
     return lines
 
 
+def _method_line(rows: list[dict]) -> str:
+    rounds = max((len(row.get("fast_rounds", ())) for row in rows), default=0)
+    if rounds:
+        timing = (f"each row's best of {rounds} round{'s' if rounds > 1 else ''} of the whole sequence, the base "
+                  "commit's own `hw3 bench train` run right beside each variant's rows in every round")
+    else:
+        timing = "the base commit's float32 default timed by its own `hw3 bench train` in the same session"
+    return ("`make bench` (= `hw3 bench train`, each row in a fresh process): 20 timed steps after 20 warm-up "
+            "steps (compilation included in the warm-up), batch 64, 2 CPU threads, nothing else running; "
+            f"{timing}. The fast path is the default where the CPU computes bf16 natively: bf16 autocast, "
+            "`torch.compile` per network, channels_last, fused Adam; its column is what each config runs "
+            "(r3gan's sets `compile = false`). The base commit (4773e22) is the loop before the fast path, "
+            "float32 and eager; its r3gan row ran R3GAN's loss on the DCGAN networks, so that ratio compares "
+            "different networks.")
+
+
 def speed_section(report_dir: Path) -> list[str]:
     """The section's lines; a part whose file is not there yet is left out."""
     lines = ["### Training speed: the fast path", ""]
     bench = report_dir / BENCH_FILE
     if bench.is_file():
-        lines += speed_lines(read_json(bench, "the bench results that `make bench` writes")) + [""]
-        lines += ["`make bench` (= `hw3 bench train`, each row in a fresh process): 20 timed steps after 20 warm-up "
-                  "steps (compilation included in the warm-up), batch 64, 2 CPU threads, nothing else running. "
-                  "The fast path is the default where the CPU computes bf16 natively: bf16 autocast, "
-                  "`torch.compile` per network, channels_last, fused Adam. The base commit (4773e22) is the loop "
-                  "before the fast path, its float32 default timed by its own `hw3 bench train` in the same "
-                  "session; its r3gan row ran R3GAN's loss on the DCGAN networks, so that ratio compares "
-                  "different networks.", ""]
+        rows = read_json(bench, "the bench results that `make bench` writes")
+        lines += speed_lines(rows) + ["", _method_line(rows), ""]
     quality = report_dir / QUALITY_FILE
     if quality.is_file():
         collected = read_json(quality, "the runs that `hw3 collect` tabulates")
