@@ -44,8 +44,33 @@ def test_the_section_reads_both_files_and_leaves_out_what_is_missing(tmp_path):
     rows[1].update(fp32_rounds=[290.0, 300.0], fast_rounds=[600.0, 580.0], base_rounds=[276.0, 270.0])
     (tmp_path / "bench_train.json").write_text(json.dumps(rows))
     assert "each row's best of 2 rounds of the whole sequence" in "\n".join(speed_section(tmp_path))
+    rows[1].update(fp32_rounds=[290.0], fast_rounds=[600.0], base_rounds=[276.0])
+    (tmp_path / "bench_train.json").write_text(json.dumps(rows))
+    assert "; one round of the whole sequence, the base commit's" in "\n".join(speed_section(tmp_path))
     (tmp_path / "results").mkdir()
     (tmp_path / "results" / "fast_path_quality.json").write_text(json.dumps(
         {"at_images": 400000, "runs": [_run("dcgan_sn", "bfloat16", 0, 30.0)]}))
     text = "\n".join(speed_section(tmp_path))
     assert "Quality at 400,000 real images" in text and "| dcgan_sn | bfloat16 | 0 | 30.00 | – | – | 10 min |" in text
+
+
+def test_the_readmes_speed_table_is_the_committed_bench():
+    """README.md copies a few rows of report/bench_train.json by hand: they must be the same numbers."""
+    from pathlib import Path
+    import re
+
+    repo = Path(__file__).resolve().parents[1]
+    rows = json.loads((repo / "report" / "bench_train.json").read_text())
+    by_variant = {row["variant"]: row for row in rows}
+    reference = next(row for row in rows if row["variant"].startswith("reference"))
+    readme = (repo / "README.md").read_text()
+    after_bench = readme[readme.index("`make bench`"):].split("\n\n")[1]  # the table after that line
+    table = [line for line in after_bench.splitlines() if re.match(r"\| (dcgan|acgan) \|", line)]
+    assert len(table) == 2, "README.md's speed table should hold the dcgan and acgan rows"
+    for line in table:
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        row = by_variant[cells[0]]
+        assert int(cells[1]) == round(row["fp32_images_per_second"]), line
+        assert int(cells[2]) == round(row["fast_images_per_second"]), line
+        if cells[0] == "dcgan":
+            assert int(cells[3]) == round(reference["pytorch_examples_images_per_second"]), line

@@ -98,8 +98,9 @@ def spread_lines(collected: dict) -> list[str]:
 def _method_line(rows: list[dict]) -> str:
     rounds = max((len(row.get("fast_rounds", ())) for row in rows), default=0)
     if rounds:
-        timing = (f"each row's best of {rounds} round{'s' if rounds > 1 else ''} of the whole sequence, the base "
-                  "commit's own `hw3 bench train` run right beside each variant's rows in every round")
+        beside = "the base commit's own `hw3 bench train` run right beside each variant's rows"
+        timing = (f"each row's best of {rounds} rounds of the whole sequence, {beside} in every round" if rounds > 1
+                  else f"one round of the whole sequence, {beside}")
     else:
         timing = "the base commit's float32 default timed by its own `hw3 bench train` in the same session"
     return ("`make bench` (= `hw3 bench train`, each row in a fresh process): 20 timed steps after 20 warm-up "
