@@ -100,7 +100,7 @@ def shipped_section(results: dict, conditional: dict, best: str | None,
     lines = []
     if best is not None:
         lines += [f"### The shipped conditional generator: {best}", "",
-                  f"`run_cgan.sh` draws with the best conditional variant by both-tags accuracy: **{best}**.", "",
+                  f"`run_cgan.sh` draws with the conditional variant that meets most of the bars below, then by both-tags accuracy: **{best}**.", "",
                   *_target_lines(results[best], course_check), ""]
     unconditional = [name for name in results if not conditional[name]]
     if unconditional:
