@@ -1,6 +1,8 @@
 """The report's speed section, from the files `make bench` and `make fast-path-check` write."""
 
 import json
+import re
+from pathlib import Path
 
 from hw3.report.section_speed import speed_section, spread_lines
 
@@ -56,9 +58,6 @@ def test_the_section_reads_both_files_and_leaves_out_what_is_missing(tmp_path):
 
 def test_the_readmes_speed_table_is_the_committed_bench():
     """README.md copies a few rows of report/bench_train.json by hand: they must be the same numbers."""
-    from pathlib import Path
-    import re
-
     repo = Path(__file__).resolve().parents[1]
     rows = json.loads((repo / "report" / "bench_train.json").read_text())
     by_variant = {row["variant"]: row for row in rows}
