@@ -74,7 +74,11 @@ def git_commit(repo_dir: str | Path | None = None) -> str:
 
 
 def command_line() -> str:
-    return " ".join([Path(sys.argv[0]).name, *sys.argv[1:]])
+    """The command as a user would type it again: `python -m hw3 ...` runs as __main__.py."""
+    program = Path(sys.argv[0]).name
+    if program == "__main__.py":
+        program = "hw3"
+    return " ".join([program, *sys.argv[1:]])
 
 
 def save_tensors(tensors: dict[str, torch.Tensor], path: str | Path) -> None:

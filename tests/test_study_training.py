@@ -271,3 +271,12 @@ def test_saving_a_run_without_checkpoints_is_one_line_and_fails(tmp_path):
     finished = _make("study-save", tmp_path / "runs", tmp_path / "saved", "SAVED_VARIANTS=dcgan")
     assert finished.returncode != 0
     assert "no checkpoint to save (expected checkpoints/step_*)" in finished.stderr
+
+
+def test_the_recorded_command_is_one_a_user_can_type_again(monkeypatch):
+    from hw3.weights import command_line
+
+    monkeypatch.setattr("sys.argv", ["/srv/hw3/hw3/__main__.py", "train", "--config", "configs/cgan.toml"])
+    assert command_line() == "hw3 train --config configs/cgan.toml"
+    monkeypatch.setattr("sys.argv", ["/venv/bin/hw3", "evaluate", "--generator", "w.safetensors"])
+    assert command_line() == "hw3 evaluate --generator w.safetensors"
