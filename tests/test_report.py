@@ -312,10 +312,30 @@ def test_study_section_names_runs_below_the_budget_and_quotes_the_rest():
     results = {"acgan": {"fid": 2.5, "num_compared": 2640, "num_generated": 10000, "num_reference": 2640, "tag_accuracy": {"seen": {"both": 0.98}, "held_out": {"both": 0.8}}},
                "wgan_gp": {"fid": 118.0}}
     text = "\n".join(study_section(results, sidecars, {"acgan": True, "wgan_gp": True}))
-    assert "Trained at that budget: acgan." in text and "not yet retrained at it: wgan_gp" in text
+    assert "before the rule existed, so their verdicts are on that budget, not on the method: acgan." in text
+    assert "not yet retrained at the common budget: wgan_gp" in text
     assert "- **acgan**: best step 6,000 of 6,250" in text and "98.0 % of seen-pair and 80.0 %" in text
     assert "FID (evaluator features) 2.50 (2,640 of 10,000 faces against 2,640 real)" in text
     assert "- **wgan_gp**" not in text
+
+
+def test_study_section_groups_the_runs_by_how_they_ended():
+    from hw3.report.section_study import study_section
+
+    config = {"num_steps": 50000, "batch_size": 64, "stopping": {"plateau": True}}
+    budget = {"images_through_d": 640000, "world_size": 1}
+    sidecars = {"cgan": {"step": 21500, "training_config": config, "budget": budget,
+                         "stopping": {"reason": "plateau", "images_through_d": 1728000}},
+                "acgan": {"step": 14500, "training_config": config, "budget": budget,
+                          "stopping": {"reason": "time limit", "images_through_d": 970240}},
+                "dcgan_sn": {"step": 15500, "training_config": config, "budget": budget},
+                "dcgan": {"step": 6250, "training_config": {"num_steps": 6250, "batch_size": 64}, "budget": budget},
+                "odd": {"step": 9, "training_config": config, "budget": budget,
+                        "stopping": {"reason": "rank 0 stopped", "images_through_d": 576}}}
+    text = "\n".join(study_section({}, sidecars, {}))
+    assert "Stopped by the rule: cgan. Stopped by a time limit before the rule applied: acgan. " in text
+    assert "Exported mid-run, the run going on to the rule: dcgan_sn." in text
+    assert "not on the method: dcgan. Stopped (rank 0 stopped): odd." in text
 
 
 def test_the_shipped_bars_hold_the_cascade_counts_of_make_course_check(tmp_path):

@@ -108,17 +108,29 @@ def budget_table(sidecars: dict[str, dict], results: dict[str, dict]) -> str | N
         cells = [name, _budget_cell("steps", sidecars[name].get("step"))]
         cells += [_budget_cell(column, row[column]) for column in columns]
         if stopped:
-            cells += _stop_cells(sidecars[name].get("stopping"))
+            cells += _stop_cells(sidecars[name])
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
-def _stop_cells(stopping) -> list[str]:
-    """Where a run stopped (real images through D) and why: the stopping rule's record in its sidecar."""
-    if not isinstance(stopping, dict):
-        return ["—", "— (trained before the stopping rule)"]
-    why = {"plateau": "plateau: the last quarter improved less than the rule asks", "cap": "the image cap",
-           "time limit": "the time limit", "num_steps": "its step count"}.get(stopping.get("reason"),
-                                                                             str(stopping.get("reason")))
-    images = stopping.get("images_through_d")
-    return [f"{images:,}" if isinstance(images, int) else "—", why]
+STOP_REASONS = {"plateau": "plateau: the last quarter improved less than the rule asks", "cap": "the image cap",
+                "time limit": "the time limit", "num_steps": "its step count",
+                "mid-run": "— (exported mid-run, before the rule stopped it)",
+                "before the rule": "— (trained before the stopping rule)"}
+
+
+def stop_kind(sidecar: dict) -> str:
+    """Why a shipped run ended, a key of STOP_REASONS: the stopping rule's record in its sidecar, or,
+    without one, whether its config had the rule (exported while it ran) or predates it."""
+    stopping = sidecar.get("stopping")
+    if isinstance(stopping, dict):
+        return str(stopping.get("reason"))
+    rule = ((sidecar.get("training_config") or {}).get("stopping") or {}).get("plateau")
+    return "mid-run" if rule else "before the rule"
+
+
+def _stop_cells(sidecar: dict) -> list[str]:
+    """Where a run stopped (real images through D) and why."""
+    kind = stop_kind(sidecar)
+    images = (sidecar.get("stopping") or {}).get("images_through_d")
+    return [f"{images:,}" if isinstance(images, int) else "—", STOP_REASONS.get(kind, kind)]

@@ -8,6 +8,7 @@ the others are named as shorter runs, so a reader never takes a budget's verdict
 from __future__ import annotations
 
 from hw3.formatting import percent
+from hw3.report.comparison import stop_kind
 
 STUDY_BUDGET = 400_000  # real images through D (configs/*.toml)
 
@@ -78,16 +79,39 @@ def _planned_images(sidecar: dict) -> int:
         sidecar["budget"].get("world_size", 1))
 
 
+# How the runs in the study ended, in the order a reader weighs them (hw3.report.comparison.stop_kind).
+STOP_GROUPS = (("plateau", "Stopped by the rule"), ("cap", "Stopped at the cap"),
+               ("time limit", "Stopped by a time limit before the rule applied"),
+               ("mid-run", "Exported mid-run, the run going on to the rule"),
+               ("num_steps", "Stopped at the step count of their config"),
+               ("before the rule", "Trained to a fixed budget before the rule existed, so their verdicts are on "
+                                   "that budget, not on the method"))
+
+
+def _stop_groups(sidecars: dict[str, dict]) -> list[str]:
+    kinds = {name: stop_kind(sidecar) for name, sidecar in sidecars.items()}
+    sentences = []
+    for kind, words in STOP_GROUPS:
+        names = [name for name in sidecars if kinds[name] == kind]
+        if names:
+            sentences.append(f"{words}: {', '.join(names)}.")
+    for kind in dict.fromkeys(kind for kind in kinds.values() if kind not in dict(STOP_GROUPS)):
+        sentences.append(f"Stopped ({kind}): {', '.join(name for name in sidecars if kinds[name] == kind)}.")
+    return sentences
+
+
 def study_section(results: dict[str, dict], sidecars: dict[str, dict], conditional: dict[str, bool]) -> list[str]:
     at_budget = [name for name in sidecars if _planned_images(sidecars[name]) >= STUDY_BUDGET]
     shorter = [name for name in sidecars if name not in at_budget]
     lines = ["### Each variant", ""]
-    lines.append(f"The study's budget is {STUDY_BUDGET:,} real images through D for every variant "
-                 "(`make study`, one CPU thread each). "
-                 + (f"Trained at that budget: {', '.join(at_budget)}. " if at_budget else "")
-                 + (f"Still {'a shorter earlier run' if len(shorter) == 1 else 'shorter earlier runs'}, not yet "
-                    f"retrained at it: {', '.join(shorter)}; {'its row ranks' if len(shorter) == 1 else 'their rows rank'} "
-                    "runs, not methods." if shorter else ""))
+    lines.append(f"The study's common budget is {STUDY_BUDGET:,} real images through D (`make study`, one CPU "
+                 "thread each); past it every run goes on under one stopping rule (`hw3/train/stopping.py`): it "
+                 "stops at the first evaluation where the last quarter of its images lowered its best FID by under "
+                 "5 % and raised each both-tags accuracy by under one point, or at the cap of 3,200,000. "
+                 + " ".join(_stop_groups({name: sidecars[name] for name in at_budget}))
+                 + (f" Still {'a shorter earlier run' if len(shorter) == 1 else 'shorter earlier runs'}, not yet "
+                    f"retrained at the common budget: {', '.join(shorter)}; "
+                    f"{'its row ranks' if len(shorter) == 1 else 'their rows rank'} runs, not methods." if shorter else ""))
     lines.append("")
     for name in at_budget:
         result, sidecar = results.get(name, {}), sidecars[name]
