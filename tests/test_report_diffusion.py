@@ -111,3 +111,13 @@ def test_the_figure_draws_each_model_and_the_sweep():
     assert points == {"acgan": (4.0, 2.0), "diffusion": (150.0, 3.0)}
     assert [line.get_label() for line in guidance.lines] == ["seen pairs", "held-out pairs"]
     assert list(guidance.lines[0].get_ydata()) == [6.0, 3.0]
+
+
+def test_weights_exported_mid_run_say_the_run_goes_on():
+    sidecar = {**FLOW_SIDECAR, "training_config": {"stopping": {"plateau": True}}}
+    sidecar.pop("stopping", None)
+    made = comparison([flow_record(2.0)])
+    made.sidecar = sidecar
+    markdown = "\n".join(diffusion_section(made, {}))
+    assert "these are its best evaluation so far, exported while the run goes on toward the study's rule" in markdown
+    assert "stopped at" not in markdown

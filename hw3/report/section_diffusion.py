@@ -4,6 +4,7 @@ beats the shipped GANs and where it loses, per CPU-hour of training and per seco
 from __future__ import annotations
 
 from hw3.formatting import percent
+from hw3.report.comparison import stop_kind
 from hw3.report.diffusion_comparison import (
     FLOW_NAME, GRADER_CONDITIONAL, FlowComparison, fid_at_cpu_hours, guidance_sweep, training_cpu_hours)
 
@@ -106,11 +107,19 @@ STOP_WORDS = {"time limit": "its time limit", "cap": "the image cap", "plateau":
               "num_steps": "its step count"}
 
 
+def _how_it_ended(sidecar: dict) -> str:
+    kind, images = stop_kind(sidecar), (sidecar.get("budget") or {}).get("images_through_d", 0)
+    if kind == "mid-run":
+        return "these are its best evaluation so far, exported while the run goes on toward the study's rule"
+    early = " before the study rule could apply" if images < 400_000 else ""
+    return f"it stopped at {STOP_WORDS.get(kind, 'an unrecorded point')}{early}"
+
+
 def diffusion_section(comparison: FlowComparison | None, figures: dict) -> list[str]:
     if comparison is None:
         return []
     sidecar, flow = comparison.sidecar, comparison.sidecar["flow_matching"]
-    budget, stopping = sidecar.get("budget") or {}, sidecar.get("stopping") or {}
+    budget = sidecar.get("budget") or {}
     lines = ["## A flow-matching model beside the GANs", "",
              f"`{comparison.weights}` is a class-conditional flow-matching model (Lipman et al. 2023) on the "
              "rectified-flow path: a small U-Net with separate hair and eye embeddings, trained on the same loop "
@@ -120,9 +129,7 @@ def diffusion_section(comparison: FlowComparison | None, figures: dict) -> list[
              f"scale {flow['guidance_scale']:g}, the same float64 replay as the GANs on `run_cgan.sh --generator`.",
              "",
              f"Training: {budget.get('images_through_d', 0):,} real images in {_hours(training_cpu_hours(sidecar))} "
-             f"CPU-hours on {budget.get('device', 'an unrecorded device')}; it stopped at "
-             f"{STOP_WORDS.get(stopping.get('reason'), 'an unrecorded point')}"
-             f"{' before the study rule could apply' if budget.get('images_through_d', 0) < 400_000 else ''}.", ""]
+             f"CPU-hours on {budget.get('device', 'an unrecorded device')}; {_how_it_ended(sidecar)}.", ""]
     shipped = comparison.shipped
     if shipped is None:
         return lines + ["Not measured yet for these weights: `make diffusion-evaluate` writes its evaluations.", ""]
