@@ -90,13 +90,14 @@ STOP_GROUPS = (("plateau", "Stopped by the rule"), ("cap", "Stopped at the cap")
 
 def _stop_groups(sidecars: dict[str, dict]) -> list[str]:
     kinds = {name: stop_kind(sidecar) for name, sidecar in sidecars.items()}
+    words = dict(STOP_GROUPS)
+    # The known kinds in the reader's order, then any other reason a sidecar records, as it comes.
+    order = [*words, *dict.fromkeys(kind for kind in kinds.values() if kind not in words)]
     sentences = []
-    for kind, words in STOP_GROUPS:
+    for kind in order:
         names = [name for name in sidecars if kinds[name] == kind]
         if names:
-            sentences.append(f"{words}: {', '.join(names)}.")
-    for kind in dict.fromkeys(kind for kind in kinds.values() if kind not in dict(STOP_GROUPS)):
-        sentences.append(f"Stopped ({kind}): {', '.join(name for name in sidecars if kinds[name] == kind)}.")
+            sentences.append(f"{words.get(kind, f'Stopped ({kind})')}: {', '.join(names)}.")
     return sentences
 
 
